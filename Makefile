@@ -1,0 +1,47 @@
+# Targets are the README's commands. Everything a fresh machine lacks is
+# installed by the targets themselves (Go tools) or by .ci/run (Debian packages).
+
+GO        ?= go
+GOBIN     := $(shell $(GO) env GOPATH)/bin
+OCB_VER   := v0.165.0
+OCB       := $(GOBIN)/builder
+BIN       := bin/quorate
+# Test timeout for the whole suite; CI allows 90 minutes, we aim far below.
+TEST_TIMEOUT ?= 20m
+
+.PHONY: all build demo test test-unit test-binary generate bench vet clean
+
+all: build
+
+$(OCB):
+	$(GO) install go.opentelemetry.io/collector/cmd/builder@$(OCB_VER)
+
+# ocb regenerates build/quorate from builder-config.yaml; a rebuild after a
+# change takes seconds because the Go build cache is kept.
+build: $(OCB)
+	$(OCB) --config builder-config.yaml
+	mkdir -p bin
+	cp build/quorate/quorate $(BIN)
+
+# Runs the standalone probe receiver against a local demo target until Ctrl-C.
+demo: build
+	bash scripts/demo.sh
+
+generate:
+	cd receiver && $(GO) tool mdatagen metadata.yaml
+
+vet:
+	$(GO) vet ./...
+
+test: build vet test-unit
+
+# Unit, integration and binary tests. QUORATE_BIN lets the binary tests drive
+# the collector built above.
+test-unit:
+	QUORATE_BIN=$(CURDIR)/$(BIN) $(GO) test -race -count=1 -timeout $(TEST_TIMEOUT) ./...
+
+bench:
+	bash bench/run.sh
+
+clean:
+	rm -rf bin build
