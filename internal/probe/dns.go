@@ -23,6 +23,8 @@ const dnsUnsupportedBody = "query type is not supported yet"
 // the response code and the answer the way Gatus does: [DNS_RCODE] is the
 // rcode's name and [BODY] is the value of the last answer record.
 func probeDNS(ctx context.Context, t *Target, res *result.Result) {
+	ctx, cancel := probeContext(ctx, t)
+	defer cancel()
 	cfg := t.Endpoint.DNS
 	if cfg == nil {
 		res.AddError("dns: endpoint has no dns block; add dns.query-type and dns.query-name")

@@ -6,6 +6,7 @@ package probe
 import (
 	"context"
 	"fmt"
+	"sync"
 	"time"
 
 	"github.com/quorate/quorate/internal/conditions"
@@ -15,9 +16,10 @@ import (
 
 // Options are the agent-wide settings every probe shares.
 type Options struct {
-	// AgentID is sent in the X-Quorate-Agent header of HTTP probes.
+	// AgentID is sent in the X-Quorate-Agent header of HTTP and WebSocket
+	// probes and in the metadata of gRPC probes.
 	AgentID string
-	// DisableAgentHeader stops HTTP probes from sending X-Quorate-Agent.
+	// DisableAgentHeader stops probes from sending X-Quorate-Agent.
 	DisableAgentHeader bool
 	// RDAPBaseURL overrides where [DOMAIN_EXPIRATION] looks domains up
 	// (default: the RDAP bootstrap of the domain's TLD).
@@ -56,6 +58,9 @@ type Target struct {
 	probe     proberFunc
 	needsIP   bool
 	needsRDAP bool
+
+	clientOnce sync.Once
+	client     *targetClient
 }
 
 // NewTarget prepares ep. Errors name the endpoint and the faulty part.
@@ -66,6 +71,9 @@ func NewTarget(ep *endpoint.Endpoint, opts Options) (*Target, error) {
 		return nil, fmt.Errorf("endpoint %q: url %q: unknown endpoint type; use http(s)://, tcp://, udp://, icmp://, tls://, starttls://, ssh://, ws(s)://, grpc(s):// or a dns: block", ep.DisplayName(), ep.URL)
 	}
 	t.probe = p
+	if c := clientFor(t); c.err != nil {
+		return nil, fmt.Errorf("endpoint %q: client: %w", ep.DisplayName(), c.err)
+	}
 	for _, raw := range ep.Conditions {
 		c, err := conditions.Parse(raw)
 		if err != nil {

@@ -34,6 +34,8 @@ const (
 // ({"command": "..."}), and records the exit status as [STATUS] and the
 // standard output as [BODY].
 func probeSSH(ctx context.Context, t *Target, res *result.Result) {
+	ctx, cancel := probeContext(ctx, t)
+	defer cancel()
 	addr, err := sshAddress(t.Endpoint.URL)
 	if err != nil {
 		res.AddError(err.Error())
@@ -41,7 +43,7 @@ func probeSSH(ctx context.Context, t *Target, res *result.Result) {
 	}
 	cfg := t.Endpoint.SSH
 	if cfg == nil || (cfg.Username == "" && cfg.Password == "" && cfg.PrivateKey == "") {
-		sshBannerCheck(ctx, addr, res)
+		sshBannerCheck(ctx, t, addr, res)
 		return
 	}
 	sshRunCommand(ctx, t, addr, cfg, res)
@@ -62,10 +64,10 @@ func sshAddress(raw string) (string, error) {
 
 // sshBannerCheck connects and reads the version banner. Connected is true only
 // when the server identifies as SSH; [BODY] is the banner, [STATUS] stays 0.
-func sshBannerCheck(ctx context.Context, addr string, res *result.Result) {
+func sshBannerCheck(ctx context.Context, t *Target, addr string, res *result.Result) {
 	start := time.Now()
 	defer func() { res.Duration = time.Since(start) }()
-	conn, err := sshDial(ctx, addr)
+	conn, err := sshDial(ctx, t, addr)
 	if err != nil {
 		res.AddError(fmt.Sprintf("ssh: connect to %s: %v", addr, err))
 		return
@@ -83,20 +85,24 @@ func sshBannerCheck(ctx context.Context, addr string, res *result.Result) {
 // readSSHBanner returns the first line starting with "SSH-", skipping the
 // free-form lines a server may send first.
 func readSSHBanner(r *bufio.Reader) (string, error) {
+	var first string // first non-SSH line, to show what answered instead
 	for range sshMaxBannerLines {
 		line, err := r.ReadString('\n')
 		line = strings.TrimRight(line, "\r\n")
 		if strings.HasPrefix(line, "SSH-") {
 			return line, nil
 		}
+		if first == "" {
+			first = line
+		}
 		if err != nil {
-			if line != "" {
-				return "", fmt.Errorf("not an SSH server: got %q", truncateForError(line))
+			if first != "" {
+				return "", fmt.Errorf("not an SSH server: got %q", truncateForError(first))
 			}
 			return "", err
 		}
 	}
-	return "", fmt.Errorf("not an SSH server: no SSH- version line in the first %d lines", sshMaxBannerLines)
+	return "", fmt.Errorf("not an SSH server: no SSH- version line in the first %d lines, got %q", sshMaxBannerLines, truncateForError(first))
 }
 
 func truncateForError(s string) string {
@@ -107,19 +113,22 @@ func truncateForError(s string) string {
 	return s
 }
 
-// sshDial dials TCP and bounds every later read and write by ctx:
-// the deadline comes from ctx, and cancelling ctx closes the connection.
-func sshDial(ctx context.Context, addr string) (net.Conn, error) {
-	var d net.Dialer
-	conn, err := d.DialContext(ctx, "tcp", addr)
+// sshDial connects with the target's dialer (client.dns-resolver,
+// client.network) and bounds every later read and write by the probe's
+// deadline and by cancellation of ctx.
+func sshDial(ctx context.Context, t *Target, addr string) (net.Conn, error) {
+	c := clientFor(t)
+	if c.err != nil {
+		return nil, c.err
+	}
+	conn, err := c.dial(ctx, "tcp", addr)
 	if err != nil {
 		return nil, err
 	}
 	if deadline, ok := ctx.Deadline(); ok {
 		_ = conn.SetDeadline(deadline)
 	}
-	stop := context.AfterFunc(ctx, func() { _ = conn.Close() })
-	return &sshDeadlineConn{Conn: conn, stop: stop}, nil
+	return &sshDeadlineConn{Conn: conn, stop: watchConn(ctx, conn)}, nil
 }
 
 // sshDeadlineConn releases its context watcher when closed.
@@ -151,7 +160,7 @@ func sshRunCommand(ctx context.Context, t *Target, addr string, cfg *endpoint.SS
 	start := time.Now()
 	defer func() { res.Duration = time.Since(start) }()
 
-	conn, err := sshDial(ctx, addr)
+	conn, err := sshDial(ctx, t, addr)
 	if err != nil {
 		res.AddError(fmt.Sprintf("ssh: connect to %s: %v", addr, err))
 		return
@@ -175,7 +184,7 @@ func sshRunCommand(ctx context.Context, t *Target, addr string, cfg *endpoint.SS
 	res.Connected = true
 
 	var body sshCommandBody
-	raw := placeholderBody(t, conn.LocalAddr())
+	raw := withLocalAddress(requestBody(t.Endpoint), conn.LocalAddr())
 	if err := json.Unmarshal([]byte(raw), &body); err != nil {
 		res.AddError(fmt.Sprintf(`ssh: body must be JSON such as {"command": "uptime"}: %v`, err))
 		return
