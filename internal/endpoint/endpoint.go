@@ -93,6 +93,7 @@ type SSHConfig struct {
 // matter here; the rest are accepted for compatibility.
 type UIConfig struct {
 	DontResolveFailedConditions bool           `mapstructure:"dont-resolve-failed-conditions" json:"dont-resolve-failed-conditions,omitempty"`
+	ResolveSuccessfulConditions bool           `mapstructure:"resolve-successful-conditions" json:"resolve-successful-conditions,omitempty"`
 	HideConditions              bool           `mapstructure:"hide-conditions" json:"hide-conditions,omitempty"`
 	HideHostname                bool           `mapstructure:"hide-hostname" json:"hide-hostname,omitempty"`
 	HideURL                     bool           `mapstructure:"hide-url" json:"hide-url,omitempty"`

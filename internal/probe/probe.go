@@ -102,9 +102,12 @@ func (t *Target) Probe(ctx context.Context) *result.Result {
 		t.probe(ctx, t, res)
 	}
 	res.Success = len(res.Errors) == 0
-	dontResolve := t.Endpoint.UI != nil && t.Endpoint.UI.DontResolveFailedConditions
+	var display conditions.Display
+	if ui := t.Endpoint.UI; ui != nil {
+		display = conditions.Display{DontResolveFailed: ui.DontResolveFailedConditions, ResolveSuccessful: ui.ResolveSuccessfulConditions}
+	}
 	for _, c := range t.Conditions {
-		if !c.Evaluate(res, dontResolve) {
+		if !c.EvaluateWith(res, display) {
 			res.Success = false
 		}
 	}
