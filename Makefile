@@ -19,6 +19,7 @@ $(OCB):
 # ocb regenerates build/quorate from builder-config.yaml; a rebuild after a
 # change takes seconds because the Go build cache is kept.
 build: $(OCB)
+	mkdir -p build
 	$(OCB) --config builder-config.yaml
 	mkdir -p bin
 	cp build/quorate/quorate $(BIN)

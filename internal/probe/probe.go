@@ -68,7 +68,7 @@ func NewTarget(ep *endpoint.Endpoint, opts Options) (*Target, error) {
 	t := &Target{Endpoint: ep, Type: ep.Type(), Options: opts}
 	p, ok := probers[t.Type]
 	if !ok {
-		return nil, fmt.Errorf("endpoint %q: url %q: unknown endpoint type; use http(s)://, tcp://, udp://, icmp://, tls://, starttls://, ssh://, ws(s)://, grpc(s):// or a dns: block", ep.DisplayName(), ep.URL)
+		return nil, fmt.Errorf("endpoint %q: url %q: unknown endpoint type; use http(s)://, tcp://, udp://, icmp://, tls://, starttls://, ssh://, ws(s)://, grpc(s):// or a dns: block", ep.DisplayName(), endpoint.RedactURL(ep.URL))
 	}
 	t.probe = p
 	if c := clientFor(t); c.err != nil {

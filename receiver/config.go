@@ -1,0 +1,137 @@
+package receiver
+
+import (
+	"errors"
+	"fmt"
+	"net/url"
+	"regexp"
+	"strings"
+	"time"
+
+	"github.com/quorate/quorate/internal/conditions"
+	"github.com/quorate/quorate/internal/endpoint"
+	"github.com/quorate/quorate/internal/probe"
+	"github.com/quorate/quorate/receiver/internal/metadata"
+)
+
+// Config is the `probe` receiver's configuration. The knobs are snake_case
+// like other collector components; the endpoint list is Gatus syntax
+// verbatim, so an existing Gatus `endpoints:` list can be pasted in.
+type Config struct {
+	// AgentID names this vantage point in every result (resource attribute
+	// quorate.agent.id) and seeds the spread of probe start times.
+	AgentID string `mapstructure:"agent_id"`
+	// AgentHeader sends X-Quorate-Agent: <agent_id> on HTTP and WebSocket
+	// probes, so targets can tell agents apart.
+	AgentHeader bool `mapstructure:"agent_header"`
+	// MaxConcurrentProbes bounds the probes in flight across all endpoints.
+	MaxConcurrentProbes int `mapstructure:"max_concurrent_probes"`
+	// RDAPBaseURL overrides where [DOMAIN_EXPIRATION] looks domains up.
+	RDAPBaseURL string `mapstructure:"rdap_base_url"`
+	// Endpoints are probed on their own intervals; enabled: false ones are
+	// validated but not probed.
+	Endpoints []EndpointConfig `mapstructure:"endpoints"`
+
+	metadata.MetricsBuilderConfig `mapstructure:",squash"`
+}
+
+// EndpointConfig is one endpoint in Gatus syntax. It is a defined type rather
+// than endpoint.Endpoint itself so that the collector's recursive validation
+// does not report every endpoint error a second time: Config.Validate already
+// reports it with the endpoint's index and name.
+type EndpointConfig endpoint.Endpoint
+
+// Endpoint is the configured endpoint as the shared type.
+func (e *EndpointConfig) Endpoint() *endpoint.Endpoint { return (*endpoint.Endpoint)(e) }
+
+// agentIDPattern keeps agent ids usable as label values, file and host names.
+var agentIDPattern = regexp.MustCompile(`^[a-z0-9][a-z0-9._-]{0,62}$`)
+
+// minDomainExpirationInterval is Gatus's floor for endpoints using
+// [DOMAIN_EXPIRATION], so that RDAP servers are not hammered.
+const minDomainExpirationInterval = 5 * time.Minute
+
+// Validate reports every problem at once, each naming the field and the fix.
+func (c *Config) Validate() error {
+	var errs []error
+	if !agentIDPattern.MatchString(c.AgentID) {
+		errs = append(errs, fmt.Errorf("agent_id %q must be 1 to 63 lowercase letters, digits, '.', '_' or '-', starting with a letter or digit", c.AgentID))
+	}
+	if c.MaxConcurrentProbes < 1 {
+		errs = append(errs, fmt.Errorf("max_concurrent_probes %d must be at least 1", c.MaxConcurrentProbes))
+	}
+	if c.RDAPBaseURL != "" {
+		if u, err := url.Parse(c.RDAPBaseURL); err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
+			errs = append(errs, fmt.Errorf("rdap_base_url %q must be an http(s) URL, e.g. https://rdap.example.org/", endpoint.RedactURL(c.RDAPBaseURL)))
+		}
+	}
+	if len(c.Endpoints) == 0 {
+		errs = append(errs, errors.New("endpoints: at least one endpoint is required; list them in Gatus syntax under endpoints:"))
+	}
+	opts := c.probeOptions()
+	firstWithKey := map[string]int{}
+	for i := range c.Endpoints {
+		ep := c.Endpoints[i].Endpoint()
+		where := fmt.Sprintf("endpoints[%d] %q", i, ep.DisplayName())
+		epErrs := append(prefixed(where, ep.Validate()), validateConditions(where, ep)...)
+		if len(epErrs) == 0 {
+			// What only preparing the probe finds, e.g. an unreadable
+			// client.tls file: refused by `validate`, not at start.
+			probeEP := *ep
+			if _, err := probe.NewTarget(&probeEP, opts); err != nil {
+				// NewTarget names the endpoint itself; where already does.
+				msg := strings.TrimPrefix(err.Error(), fmt.Sprintf("endpoint %q: ", ep.DisplayName()))
+				epErrs = append(epErrs, fmt.Errorf("%s: %s", where, msg))
+			}
+		}
+		errs = append(errs, epErrs...)
+		if j, dup := firstWithKey[ep.Key()]; dup {
+			errs = append(errs, fmt.Errorf("%s: key %q is also the key of endpoints[%d] %q; give one of them another name or group",
+				where, ep.Key(), j, c.Endpoints[j].Endpoint().DisplayName()))
+		} else {
+			firstWithKey[ep.Key()] = i
+		}
+	}
+	return errors.Join(errs...)
+}
+
+// probeOptions are the agent-wide probe settings the config implies.
+func (c *Config) probeOptions() probe.Options {
+	return probe.Options{AgentID: c.AgentID, DisableAgentHeader: !c.AgentHeader, RDAPBaseURL: c.RDAPBaseURL}
+}
+
+// validateConditions parses every condition so that `validate` catches a
+// typo instead of the first probe.
+func validateConditions(where string, ep *endpoint.Endpoint) []error {
+	var errs []error
+	for _, raw := range ep.Conditions {
+		cond, err := conditions.Parse(raw)
+		if err != nil {
+			errs = append(errs, fmt.Errorf("%s: condition %q: %w", where, raw, err))
+			continue
+		}
+		if cond.UsesDomainExpiration() && ep.EffectiveInterval() < minDomainExpirationInterval {
+			errs = append(errs, fmt.Errorf("%s: condition %q: [DOMAIN_EXPIRATION] needs interval of at least %s, have %s",
+				where, raw, minDomainExpirationInterval, ep.EffectiveInterval()))
+		}
+	}
+	return errs
+}
+
+// prefixed puts where before each error joined in err.
+func prefixed(where string, err error) []error {
+	if err == nil {
+		return nil
+	}
+	var list []error
+	if joined, ok := err.(interface{ Unwrap() []error }); ok {
+		list = joined.Unwrap()
+	} else {
+		list = []error{err}
+	}
+	out := make([]error, len(list))
+	for i, e := range list {
+		out[i] = fmt.Errorf("%s: %w", where, e)
+	}
+	return out
+}

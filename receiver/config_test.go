@@ -1,0 +1,119 @@
+package receiver
+
+import (
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+	"go.opentelemetry.io/collector/component"
+	"go.opentelemetry.io/collector/confmap"
+	"go.opentelemetry.io/collector/confmap/confmaptest"
+
+	"github.com/quorate/quorate/internal/endpoint"
+	"github.com/quorate/quorate/receiver/internal/metadata"
+)
+
+func loadConfig(t *testing.T, name string) *Config {
+	t.Helper()
+	cm, err := confmaptest.LoadConf(filepath.Join("testdata", "config.yaml"))
+	require.NoError(t, err)
+	sub, err := cm.Sub(component.NewIDWithName(metadata.Type, name).String())
+	require.NoError(t, err)
+	cfg := NewFactory().CreateDefaultConfig().(*Config)
+	require.NoError(t, sub.Unmarshal(cfg))
+	return cfg
+}
+
+func TestLoadConfig(t *testing.T) {
+	t.Run("defaults fill what is left out", func(t *testing.T) {
+		cfg := loadConfig(t, "")
+		require.NoError(t, confmap.Validate(cfg))
+		assert.Equal(t, "local", cfg.AgentID)
+		assert.True(t, cfg.AgentHeader)
+		assert.Equal(t, 256, cfg.MaxConcurrentProbes)
+		assert.Empty(t, cfg.RDAPBaseURL)
+		require.Len(t, cfg.Endpoints, 1)
+		assert.Equal(t, "http://127.0.0.1:8080/health", cfg.Endpoints[0].URL)
+		assert.True(t, cfg.MetricsBuilderConfig.Metrics.QuorateProbeConnected.Enabled)
+	})
+
+	t.Run("every knob and gatus key loads", func(t *testing.T) {
+		cfg := loadConfig(t, "custom")
+		require.NoError(t, confmap.Validate(cfg))
+		assert.Equal(t, "eu-west-1.a", cfg.AgentID)
+		assert.False(t, cfg.AgentHeader)
+		assert.Equal(t, 16, cfg.MaxConcurrentProbes)
+		assert.Equal(t, "https://rdap.example.test/", cfg.RDAPBaseURL)
+		assert.False(t, cfg.MetricsBuilderConfig.Metrics.QuorateProbeConnected.Enabled)
+		assert.True(t, cfg.MetricsBuilderConfig.ResourceAttributes.QuorateAgentID.Enabled)
+		require.Len(t, cfg.Endpoints, 3)
+
+		api := cfg.Endpoints[0].Endpoint()
+		assert.Equal(t, "core_api", api.Key())
+		assert.Equal(t, "POST", api.Method)
+		assert.Equal(t, 30*time.Second, api.Interval)
+		assert.Equal(t, map[string]string{"Content-Type": "application/json"}, api.Headers)
+		assert.Equal(t, `{"ping": true}`, api.Body)
+		assert.Equal(t, []string{"[STATUS] == 200", "[BODY].status == UP", "[RESPONSE_TIME] < 300"}, api.Conditions)
+		assert.Equal(t, &endpoint.ClientConfig{Timeout: 5 * time.Second, Insecure: true}, api.Client)
+		assert.Equal(t, map[string]string{"team": "sre"}, api.ExtraLabels)
+		assert.True(t, api.UI.HideURL)
+		assert.Len(t, api.Alerts, 1)
+
+		dns := cfg.Endpoints[1].Endpoint()
+		assert.Equal(t, endpoint.TypeDNS, dns.Type())
+		assert.Equal(t, &endpoint.DNSConfig{QueryType: "A", QueryName: "example.org"}, dns.DNS)
+
+		assert.False(t, cfg.Endpoints[2].Endpoint().IsEnabled())
+	})
+}
+
+func TestValidateConfig(t *testing.T) {
+	tests := []struct {
+		name string
+		want []string
+	}{
+		{name: "no_endpoints", want: []string{"endpoints: at least one endpoint is required"}},
+		{name: "bad_knobs", want: []string{
+			`agent_id "Bad_Agent" must be`,
+			"max_concurrent_probes 0 must be at least 1",
+			`rdap_base_url "ftp://rdap.example.test" must be an http(s) URL`,
+		}},
+		{name: "bad_endpoints", want: []string{
+			`endpoints[1] "api": condition "": `,
+			`endpoints[2] "nourl": url is required`,
+			`endpoints[2] "nourl": client.network "tcp" must be ip, ip4 or ip6`,
+			`endpoints[3] "disabled but checked": url "gopher://127.0.0.1": unknown endpoint type`,
+		}},
+		{name: "missing_client_certificate", want: []string{
+			`endpoints[0] "mtls": client: client.tls: loading certificate-file "testdata/does-not-exist.crt"`,
+		}},
+		{name: "duplicate_keys", want: []string{
+			`endpoints[1] "core/api": key "core_api" is also the key of endpoints[0] "Core/API"`,
+		}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			err := confmap.Validate(loadConfig(t, tt.name))
+			require.Error(t, err)
+			for _, w := range tt.want {
+				// Once: the collector walks the config and calls every
+				// Validate it finds; endpoint errors must not come twice.
+				assert.Equal(t, 1, strings.Count(err.Error(), w), "want %q once in:\n%s", w, err)
+			}
+			assert.NotContains(t, err.Error(), `endpoints[0] "ok"`)
+		})
+	}
+}
+
+func TestValidateConfigNamesTheBadCondition(t *testing.T) {
+	err := confmap.Validate(loadConfig(t, "condition_syntax"))
+	require.Error(t, err)
+	assert.Contains(t, err.Error(), `endpoints[2] "api": condition "[STATUS] 200": `)
+}
+
+// examples/*.yaml use ${env:...} defaults that only the collector resolves;
+// test/binary validates them with the built binary.

@@ -1,0 +1,107 @@
+package receiver
+
+import (
+	"context"
+	"fmt"
+	"sync"
+
+	"go.opentelemetry.io/collector/component"
+	"go.opentelemetry.io/collector/consumer"
+	"go.opentelemetry.io/collector/receiver"
+	"go.opentelemetry.io/collector/receiver/receiverhelper"
+	"go.uber.org/zap"
+
+	"github.com/quorate/quorate/internal/probe"
+	"github.com/quorate/quorate/receiver/internal/scheduler"
+)
+
+// probeReceiver owns the scheduler and turns each result into telemetry for
+// whichever of the logs and metrics pipelines use it.
+type probeReceiver struct {
+	cfg *Config
+	set receiver.Settings
+
+	mu      sync.Mutex // guards the consumers until Start and sched
+	logs    consumer.Logs
+	metrics consumer.Metrics
+	sched   *scheduler.Scheduler
+
+	out *emitter
+}
+
+func newProbeReceiver(cfg *Config, set receiver.Settings) (*probeReceiver, error) {
+	obs, err := receiverhelper.NewObsReport(receiverhelper.ObsReportSettings{ReceiverID: set.ID, ReceiverCreateSettings: set})
+	if err != nil {
+		return nil, fmt.Errorf("probe receiver: %w", err)
+	}
+	return &probeReceiver{cfg: cfg, set: set, out: newEmitter(cfg, set, obs)}, nil
+}
+
+func (r *probeReceiver) setLogs(next consumer.Logs) {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	r.logs = next
+}
+
+func (r *probeReceiver) setMetrics(next consumer.Metrics) {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	r.metrics = next
+}
+
+// Start prepares every enabled endpoint and starts probing. Probing outlives
+// ctx, which only covers startup.
+func (r *probeReceiver) Start(_ context.Context, _ component.Host) error {
+	targets, err := buildTargets(r.cfg)
+	if err != nil {
+		return err
+	}
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	r.out.logs, r.out.metrics = r.logs, r.metrics
+	sched, err := scheduler.New(scheduler.Options{
+		AgentID:       r.cfg.AgentID,
+		MaxConcurrent: r.cfg.MaxConcurrentProbes,
+		OnResult:      r.out.emit,
+	})
+	if err != nil {
+		return fmt.Errorf("probe receiver: %w", err)
+	}
+	if _, err := sched.Update(targets); err != nil {
+		sched.Stop()
+		return fmt.Errorf("probe receiver: %w", err)
+	}
+	r.sched = sched
+	r.set.Logger.Info("Probing endpoints", zap.Int("endpoints", len(targets)), zap.String("agent_id", r.cfg.AgentID))
+	return nil
+}
+
+// Shutdown stops probing and waits for probes in flight; it is safe without
+// Start.
+func (r *probeReceiver) Shutdown(context.Context) error {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	if r.sched != nil {
+		r.sched.Stop()
+	}
+	return nil
+}
+
+// buildTargets prepares the enabled endpoints of cfg. Each target gets its own
+// copy of the endpoint so nothing downstream can change the config.
+func buildTargets(cfg *Config) ([]*probe.Target, error) {
+	opts := cfg.probeOptions()
+	var targets []*probe.Target
+	for i := range cfg.Endpoints {
+		ep := *cfg.Endpoints[i].Endpoint()
+		if !ep.IsEnabled() {
+			continue
+		}
+		t, err := probe.NewTarget(&ep, opts)
+		if err != nil {
+			return nil, fmt.Errorf("probe receiver: endpoints[%d]: %w", i, err)
+		}
+		targets = append(targets, t)
+	}
+	return targets, nil
+}
