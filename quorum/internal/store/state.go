@@ -1,0 +1,153 @@
+package store
+
+import (
+	"context"
+	"database/sql"
+	"fmt"
+	"time"
+)
+
+func (c *core) SaveAgentRuns(ctx context.Context, runs []AgentRun) error {
+	if err := c.check(); err != nil {
+		return err
+	}
+	now := time.Now().UTC()
+	return c.writeTx(ctx, func(d db, ids *endpointIDs) error {
+		for _, r := range runs {
+			if r.EndpointKey == "" || r.AgentID == "" {
+				return fmt.Errorf("save agent run: endpoint key and agent id are required (got %q, %q)", r.EndpointKey, r.AgentID)
+			}
+			id, err := ids.get(ctx, d, r.EndpointKey, "", "")
+			if err != nil {
+				return fmt.Errorf("save agent run of %q: %w", r.AgentID, err)
+			}
+			if _, err := d.exec(ctx, `
+				INSERT INTO endpoint_alerts_triggered (endpoint_id, configuration_checksum, agent_id, resolve_key,
+					number_of_failures_in_a_row, number_of_successes_in_a_row, triggered, triggered_since, updated_at)
+				VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)
+				ON CONFLICT (endpoint_id, configuration_checksum, agent_id) DO UPDATE SET
+					resolve_key = excluded.resolve_key,
+					number_of_failures_in_a_row = excluded.number_of_failures_in_a_row,
+					number_of_successes_in_a_row = excluded.number_of_successes_in_a_row,
+					triggered = excluded.triggered,
+					triggered_since = excluded.triggered_since,
+					updated_at = excluded.updated_at`,
+				id, r.ConfigurationChecksum, r.AgentID, r.ResolveKey,
+				r.FailuresInARow, r.SuccessesInARow, r.Triggered, nullTime(r.Since), now); err != nil {
+				return fmt.Errorf("save run of agent %q on endpoint %q: %w", r.AgentID, r.EndpointKey, err)
+			}
+		}
+		return nil
+	})
+}
+
+func (c *core) DeleteAgentRuns(ctx context.Context, endpointKey string, keep []string) (int64, error) {
+	if err := c.check(); err != nil {
+		return 0, err
+	}
+	var w where
+	w.add("endpoint_id = (SELECT endpoint_id FROM endpoints WHERE endpoint_key = ?)", endpointKey)
+	if len(keep) > 0 {
+		vals := make([]any, len(keep))
+		for i, k := range keep {
+			vals[i] = k
+		}
+		w.in("configuration_checksum", vals)
+		w.conds[len(w.conds)-1] = "NOT (" + w.conds[len(w.conds)-1] + ")"
+	}
+	n, err := c.w.exec(ctx, `DELETE FROM endpoint_alerts_triggered`+w.String(), w.args...)
+	if err != nil {
+		return 0, fmt.Errorf("delete agent runs of endpoint %q: %w", endpointKey, err)
+	}
+	return n, nil
+}
+
+func (c *core) LoadAgentRuns(ctx context.Context) ([]AgentRun, error) {
+	if err := c.check(); err != nil {
+		return nil, err
+	}
+	rs, err := c.r.query(ctx, `
+		SELECT e.endpoint_key, t.configuration_checksum, t.agent_id, t.resolve_key,
+			t.number_of_failures_in_a_row, t.number_of_successes_in_a_row, t.triggered, t.triggered_since, t.updated_at
+		FROM endpoint_alerts_triggered t JOIN endpoints e ON e.endpoint_id = t.endpoint_id
+		ORDER BY e.endpoint_key, t.configuration_checksum, t.agent_id`)
+	if err != nil {
+		return nil, fmt.Errorf("load agent runs: %w", err)
+	}
+	defer rs.Close()
+	var out []AgentRun
+	for rs.Next() {
+		var r AgentRun
+		var since, updated sql.NullTime
+		if err := rs.Scan(&r.EndpointKey, &r.ConfigurationChecksum, &r.AgentID, &r.ResolveKey,
+			&r.FailuresInARow, &r.SuccessesInARow, &r.Triggered, &since, &updated); err != nil {
+			return nil, fmt.Errorf("load agent runs: %w", err)
+		}
+		r.Since, r.UpdatedAt = utcOrZero(since), utcOrZero(updated)
+		out = append(out, r)
+	}
+	return out, rs.Err()
+}
+
+func (c *core) SaveQuorumStates(ctx context.Context, states []QuorumState) error {
+	if err := c.check(); err != nil {
+		return err
+	}
+	now := time.Now().UTC()
+	return c.writeTx(ctx, func(d db, ids *endpointIDs) error {
+		for _, s := range states {
+			if s.EndpointKey == "" {
+				return fmt.Errorf("save quorum state: endpoint key is required")
+			}
+			id, err := ids.get(ctx, d, s.EndpointKey, "", "")
+			if err != nil {
+				return fmt.Errorf("save quorum state: %w", err)
+			}
+			if _, err := d.exec(ctx, `
+				INSERT INTO quorum_states (endpoint_id, alert_index, configuration_checksum, firing, degraded,
+					fired_at, last_reminder_at, triggered_count, reporting_count, updated_at)
+				VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)
+				ON CONFLICT (endpoint_id, alert_index) DO UPDATE SET
+					configuration_checksum = excluded.configuration_checksum,
+					firing = excluded.firing,
+					degraded = excluded.degraded,
+					fired_at = excluded.fired_at,
+					last_reminder_at = excluded.last_reminder_at,
+					triggered_count = excluded.triggered_count,
+					reporting_count = excluded.reporting_count,
+					updated_at = excluded.updated_at`,
+				id, s.AlertIndex, s.ConfigurationChecksum, s.Firing, s.Degraded,
+				nullTime(s.FiredAt), nullTime(s.LastReminderAt), s.TriggeredCount, s.ReportingCount, now); err != nil {
+				return fmt.Errorf("save quorum state of endpoint %q alert %d: %w", s.EndpointKey, s.AlertIndex, err)
+			}
+		}
+		return nil
+	})
+}
+
+func (c *core) LoadQuorumStates(ctx context.Context) ([]QuorumState, error) {
+	if err := c.check(); err != nil {
+		return nil, err
+	}
+	rs, err := c.r.query(ctx, `
+		SELECT e.endpoint_key, q.alert_index, q.configuration_checksum, q.firing, q.degraded,
+			q.fired_at, q.last_reminder_at, q.triggered_count, q.reporting_count, q.updated_at
+		FROM quorum_states q JOIN endpoints e ON e.endpoint_id = q.endpoint_id
+		ORDER BY e.endpoint_key, q.alert_index`)
+	if err != nil {
+		return nil, fmt.Errorf("load quorum states: %w", err)
+	}
+	defer rs.Close()
+	var out []QuorumState
+	for rs.Next() {
+		var s QuorumState
+		var fired, reminded, updated sql.NullTime
+		if err := rs.Scan(&s.EndpointKey, &s.AlertIndex, &s.ConfigurationChecksum, &s.Firing, &s.Degraded,
+			&fired, &reminded, &s.TriggeredCount, &s.ReportingCount, &updated); err != nil {
+			return nil, fmt.Errorf("load quorum states: %w", err)
+		}
+		s.FiredAt, s.LastReminderAt, s.UpdatedAt = utcOrZero(fired), utcOrZero(reminded), utcOrZero(updated)
+		out = append(out, s)
+	}
+	return out, rs.Err()
+}
