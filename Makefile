@@ -37,9 +37,12 @@ vet:
 test: build vet test-unit
 
 # Unit, integration and binary tests. QUORATE_BIN lets the binary tests drive
-# the collector built above.
+# the collector built above. Storage tests use the PostgreSQL server at
+# $$QUORATE_TEST_POSTGRES (default 127.0.0.1:5432); when none answers,
+# scripts/test-postgres.sh starts a disposable one for the run.
 test-unit:
-	QUORATE_BIN=$(CURDIR)/$(BIN) $(GO) test -race -count=1 -timeout $(TEST_TIMEOUT) ./...
+	QUORATE_BIN=$(CURDIR)/$(BIN) bash scripts/test-postgres.sh \
+		$(GO) test -race -count=1 -timeout $(TEST_TIMEOUT) ./...
 
 bench:
 	bash bench/run.sh
