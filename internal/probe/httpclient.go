@@ -8,6 +8,7 @@ import (
 	"net/http"
 	"net/url"
 	"strings"
+	"sync"
 
 	"github.com/quorate/quorate/internal/endpoint"
 )
@@ -28,33 +29,9 @@ type httpClient struct {
 }
 
 func newHTTPClient(ep *endpoint.Endpoint, cfg *endpoint.ClientConfig, tc *targetClient, opts Options) (*httpClient, error) {
-	proxy := http.ProxyFromEnvironment
-	if cfg.ProxyURL != "" {
-		u, err := parseProxyURL(cfg.ProxyURL)
-		if err != nil {
-			return nil, err
-		}
-		proxy = http.ProxyURL(u)
-	}
-	transport := &http.Transport{
-		Proxy: func(req *http.Request) (*url.URL, error) {
-			u, err := proxy(req)
-			if u != nil {
-				if p := traceFrom(req.Context()); p != nil {
-					p.markProxied()
-				}
-			}
-			return u, err
-		},
-		DialContext: func(ctx context.Context, network, addr string) (net.Conn, error) {
-			conn, err := tc.dialer.DialContext(ctx, tc.narrow(network), addr)
-			return conn, tc.namedResolver(err)
-		},
-		TLSClientConfig: tc.tls,
-		// A fresh connection per probe: every probe sees DNS, connect and TLS
-		// failures, and measures those phases, instead of reusing a
-		// connection a previous probe warmed up.
-		DisableKeepAlives: true,
+	transport, err := transportFor(cfg, tc)
+	if err != nil {
+		return nil, err
 	}
 	h := &httpClient{
 		client: &http.Client{
@@ -151,4 +128,57 @@ func parseProxyURL(raw string) (*url.URL, error) {
 		return nil, fmt.Errorf("client.proxy-url %q: missing host, e.g. http://proxy.internal:3128", raw)
 	}
 	return u, nil
+}
+
+// transports shares one Transport between targets whose client settings
+// match when they are the plain ones (no resolver, proxy or certificate):
+// with keep-alives off a Transport holds no connection between probes, so
+// sharing costs nothing in isolation and saves a Transport per target.
+var transports sync.Map // key string -> *http.Transport
+
+func transportFor(cfg *endpoint.ClientConfig, tc *targetClient) (*http.Transport, error) {
+	plain := cfg.DNSResolver == "" && cfg.ProxyURL == "" && (cfg.TLS == nil || cfg.TLS.CertificateFile == "")
+	key := fmt.Sprintf("%s|%v", cfg.Network, cfg.Insecure)
+	if plain {
+		if t, ok := transports.Load(key); ok {
+			return t.(*http.Transport), nil
+		}
+	}
+	t, err := newTransport(cfg, tc)
+	if err != nil || !plain {
+		return t, err
+	}
+	actual, _ := transports.LoadOrStore(key, t)
+	return actual.(*http.Transport), nil
+}
+
+func newTransport(cfg *endpoint.ClientConfig, tc *targetClient) (*http.Transport, error) {
+	proxy := http.ProxyFromEnvironment
+	if cfg.ProxyURL != "" {
+		u, err := parseProxyURL(cfg.ProxyURL)
+		if err != nil {
+			return nil, err
+		}
+		proxy = http.ProxyURL(u)
+	}
+	return &http.Transport{
+		Proxy: func(req *http.Request) (*url.URL, error) {
+			u, err := proxy(req)
+			if u != nil {
+				if p := traceFrom(req.Context()); p != nil {
+					p.markProxied()
+				}
+			}
+			return u, err
+		},
+		DialContext: func(ctx context.Context, network, addr string) (net.Conn, error) {
+			conn, err := tc.dialer.DialContext(ctx, tc.narrow(network), addr)
+			return conn, tc.namedResolver(err)
+		},
+		TLSClientConfig: tc.tls,
+		// A fresh connection per probe: every probe sees DNS, connect and TLS
+		// failures, and measures those phases, instead of reusing a
+		// connection a previous probe warmed up.
+		DisableKeepAlives: true,
+	}, nil
 }

@@ -20,11 +20,14 @@ var renegotiation = map[string]tls.RenegotiationSupport{
 // skips verification, client.tls presents a client certificate (mutual TLS).
 // Gatus loads the key pair at startup; so does this, once per target.
 func clientTLSConfig(cfg *endpoint.ClientConfig) (*tls.Config, error) {
-	tc := &tls.Config{InsecureSkipVerify: cfg.Insecure} //nolint:gosec // user's explicit choice
 	ct := cfg.TLS
 	if ct == nil || (ct.CertificateFile == "" && ct.PrivateKeyFile == "") {
-		return tc, nil
+		if cfg.Insecure {
+			return insecureTLS, nil
+		}
+		return verifyingTLS, nil
 	}
+	tc := &tls.Config{InsecureSkipVerify: cfg.Insecure} //nolint:gosec // user's explicit choice
 	if ct.CertificateFile == "" || ct.PrivateKeyFile == "" {
 		return nil, errors.New("client.tls: set both certificate-file and private-key-file (PEM) for a client certificate")
 	}
@@ -36,3 +39,9 @@ func clientTLSConfig(cfg *endpoint.ClientConfig) (*tls.Config, error) {
 	tc.Renegotiation = renegotiation[ct.Renegotiation]
 	return tc, nil
 }
+
+// Shared by every target without a client certificate; never mutated.
+var (
+	verifyingTLS = &tls.Config{}
+	insecureTLS  = &tls.Config{InsecureSkipVerify: true} //nolint:gosec // user's explicit choice
+)

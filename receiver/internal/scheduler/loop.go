@@ -34,27 +34,24 @@ func (s *Scheduler) run(ctx context.Context, t *probe.Target) {
 	planned := firstSlot(time.Now(), interval, Offset(s.opts.AgentID, t.Endpoint.Key(), interval))
 	timer := time.NewTimer(time.Until(planned))
 	defer timer.Stop()
+	done := make(chan struct{}, 1)
 	for {
 		select {
 		case <-ctx.Done():
 			return
 		case <-timer.C:
 		}
+		// Hand the probe to a worker: this goroutine only waits, so its
+		// stack stays small; the deep HTTP/TLS stacks live in the workers.
 		select {
-		case s.slots <- struct{}{}:
+		case s.jobs <- job{ctx: ctx, t: t, planned: planned, done: done}:
 		case <-ctx.Done():
 			return
 		}
-		started := time.Now()
-		if s.opts.OnLateness != nil {
-			s.opts.OnLateness(t, planned, started)
-		}
-		res := s.probeOnce(ctx, t)
-		<-s.slots
+		<-done
 		if ctx.Err() != nil {
-			return // stopped mid-probe: the failure is ours, not the target's
+			return
 		}
-		s.opts.OnResult(t, res)
 		planned = nextSlot(planned, interval, time.Now())
 		timer.Reset(time.Until(planned))
 	}
@@ -78,4 +75,34 @@ func (s *Scheduler) probeOnce(ctx context.Context, t *probe.Target) (res *result
 		res.AddError("probe returned no result")
 	}
 	return res
+}
+
+// job is one probe handed from a target's loop to a worker.
+type job struct {
+	ctx     context.Context
+	t       *probe.Target
+	planned time.Time
+	done    chan struct{} // buffered 1: the worker never blocks on it
+}
+
+// worker runs probes until quit closes. Results of cancelled probes are
+// dropped, as before.
+func (s *Scheduler) worker() {
+	defer s.workers.Done()
+	for {
+		select {
+		case <-s.quit:
+			return
+		case j := <-s.jobs:
+			started := time.Now()
+			if s.opts.OnLateness != nil {
+				s.opts.OnLateness(j.t, j.planned, started)
+			}
+			res := s.probeOnce(j.ctx, j.t)
+			if j.ctx.Err() == nil {
+				s.opts.OnResult(j.t, res)
+			}
+			j.done <- struct{}{}
+		}
+	}
 }

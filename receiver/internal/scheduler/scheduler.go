@@ -51,7 +51,9 @@ var ErrStopped = errors.New("scheduler is stopped")
 // Scheduler runs targets. The zero value is not usable; call New.
 type Scheduler struct {
 	opts  Options
-	slots chan struct{} // semaphore: one token per probe in flight
+	jobs    chan job // unbuffered: MaxConcurrent workers take from it
+	quit    chan struct{}
+	workers sync.WaitGroup
 
 	mu      sync.Mutex // serializes Update and Stop
 	loops   map[string]*loop
@@ -77,7 +79,12 @@ func New(opts Options) (*Scheduler, error) {
 	if opts.Probe == nil {
 		opts.Probe = func(ctx context.Context, t *probe.Target) *result.Result { return t.Probe(ctx) }
 	}
-	return &Scheduler{opts: opts, slots: make(chan struct{}, opts.MaxConcurrent), loops: map[string]*loop{}}, nil
+	s := &Scheduler{opts: opts, jobs: make(chan job), quit: make(chan struct{}), loops: map[string]*loop{}}
+	s.workers.Add(opts.MaxConcurrent)
+	for range opts.MaxConcurrent {
+		go s.worker()
+	}
+	return s, nil
 }
 
 // Update makes targets the running set, matched by endpoint key: new keys
@@ -150,6 +157,9 @@ func (s *Scheduler) Update(targets []*probe.Target) (Diff, error) {
 func (s *Scheduler) Stop() {
 	s.mu.Lock()
 	defer s.mu.Unlock()
+	if s.stopped {
+		return
+	}
 	s.stopped = true
 	for _, l := range s.loops {
 		l.cancel()
@@ -158,6 +168,8 @@ func (s *Scheduler) Stop() {
 		<-l.done
 		delete(s.loops, key)
 	}
+	close(s.quit)
+	s.workers.Wait()
 }
 
 // Keys are the endpoint keys currently scheduled, sorted.
