@@ -50,7 +50,7 @@ var ErrStopped = errors.New("scheduler is stopped")
 
 // Scheduler runs targets. The zero value is not usable; call New.
 type Scheduler struct {
-	opts  Options
+	opts    Options
 	jobs    chan job // unbuffered: MaxConcurrent workers take from it
 	quit    chan struct{}
 	workers sync.WaitGroup
