@@ -29,7 +29,9 @@ demo: build
 	bash scripts/demo.sh
 
 generate:
-	cd receiver && $(GO) tool mdatagen metadata.yaml
+	for d in receiver quorum quorum/centralextension agentexporter; do \
+		[ -f $$d/metadata.yaml ] && (cd $$d && $(GO) tool mdatagen metadata.yaml) || exit 1; \
+	done
 
 vet:
 	$(GO) vet ./...

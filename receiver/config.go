@@ -4,9 +4,15 @@ import (
 	"errors"
 	"fmt"
 	"net/url"
+	"os"
+	"path/filepath"
 	"regexp"
 	"strings"
 	"time"
+
+	"go.opentelemetry.io/collector/config/confighttp"
+	"go.opentelemetry.io/collector/config/configopaque"
+	"go.opentelemetry.io/collector/config/configoptional"
 
 	"github.com/quorate/quorate/internal/conditions"
 	"github.com/quorate/quorate/internal/endpoint"
@@ -31,9 +37,35 @@ type Config struct {
 	// Endpoints are probed on their own intervals; enabled: false ones are
 	// validated but not probed.
 	Endpoints []EndpointConfig `mapstructure:"endpoints"`
+	// Central, when set, adds the endpoints the central assigns to this
+	// agent, polled from its agent API and kept in step without a restart.
+	Central configoptional.Optional[CentralConfig] `mapstructure:"central"`
 
 	metadata.MetricsBuilderConfig `mapstructure:",squash"`
 }
+
+// CentralConfig is where the agent's assignments come from. The HTTP client
+// settings (endpoint, tls, timeout, proxy_url, headers, ...) are the
+// collector's confighttp ones.
+type CentralConfig struct {
+	// Endpoint is the base URL of the central's agent API, e.g.
+	// https://central.example:4319; the assignments are polled at
+	// <endpoint>/api/v1/agents/<agent_id>/assignments.
+	confighttp.ClientConfig `mapstructure:",squash"`
+	// Token is this agent's bearer token from the monitoring config.
+	Token configopaque.String `mapstructure:"token"`
+	// RefreshInterval is the longest time between two polls, hence how
+	// soon a change on the central reaches this agent.
+	RefreshInterval time.Duration `mapstructure:"refresh_interval"`
+	// CacheFile keeps the last assignments so that an agent restarted while
+	// the central is down still probes. Empty means the default,
+	// <user cache dir>/quorate/assignments-<agent_id>.json.
+	CacheFile string `mapstructure:"cache_file"`
+}
+
+// minRefreshInterval keeps a typo from turning the agent into a load test
+// of the central.
+const minRefreshInterval = 100 * time.Millisecond
 
 // EndpointConfig is one endpoint in Gatus syntax. It is a defined type rather
 // than endpoint.Endpoint itself so that the collector's recursive validation
@@ -65,25 +97,19 @@ func (c *Config) Validate() error {
 			errs = append(errs, fmt.Errorf("rdap_base_url %q must be an http(s) URL, e.g. https://rdap.example.org/", endpoint.RedactURL(c.RDAPBaseURL)))
 		}
 	}
-	if len(c.Endpoints) == 0 {
-		errs = append(errs, errors.New("endpoints: at least one endpoint is required; list them in Gatus syntax under endpoints:"))
+	central := c.Central.Get()
+	if central != nil {
+		errs = append(errs, central.validate()...)
+	}
+	if len(c.Endpoints) == 0 && central == nil {
+		errs = append(errs, errors.New("endpoints: at least one endpoint is required unless central: is set; list them in Gatus syntax under endpoints:, or set central: to probe what the central assigns"))
 	}
 	opts := c.probeOptions()
 	firstWithKey := map[string]int{}
 	for i := range c.Endpoints {
 		ep := c.Endpoints[i].Endpoint()
 		where := fmt.Sprintf("endpoints[%d] %q", i, ep.DisplayName())
-		epErrs := append(prefixed(where, ep.Validate()), validateConditions(where, ep)...)
-		if len(epErrs) == 0 {
-			// What only preparing the probe finds, e.g. an unreadable
-			// client.tls file: refused by `validate`, not at start.
-			probeEP := *ep
-			if _, err := probe.NewTarget(&probeEP, opts); err != nil {
-				// NewTarget names the endpoint itself; where already does.
-				msg := strings.TrimPrefix(err.Error(), fmt.Sprintf("endpoint %q: ", ep.DisplayName()))
-				epErrs = append(epErrs, fmt.Errorf("%s: %s", where, msg))
-			}
-		}
+		_, epErrs := prepareEndpoint(where, ep, opts)
 		errs = append(errs, epErrs...)
 		if j, dup := firstWithKey[ep.Key()]; dup {
 			errs = append(errs, fmt.Errorf("%s: key %q is also the key of endpoints[%d] %q; give one of them another name or group",
@@ -93,6 +119,52 @@ func (c *Config) Validate() error {
 		}
 	}
 	return errors.Join(errs...)
+}
+
+// validate reports the central block's problems, prefixed central.
+func (cc *CentralConfig) validate() []error {
+	var errs []error
+	if u, err := url.Parse(cc.Endpoint); cc.Endpoint == "" || err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
+		errs = append(errs, fmt.Errorf("central.endpoint %q must be the http(s) base URL of the central's agent API, e.g. https://central.example:4319", endpoint.RedactURL(cc.Endpoint)))
+	} else if u.RawQuery != "" || u.Fragment != "" {
+		errs = append(errs, fmt.Errorf("central.endpoint %q must not have a query or fragment; give the base URL only", endpoint.RedactURL(cc.Endpoint)))
+	}
+	if cc.Token == "" {
+		errs = append(errs, errors.New("central.token is required: this agent's token from the central's monitoring config, e.g. token: ${env:QUORATE_AGENT_TOKEN}"))
+	}
+	if cc.RefreshInterval < minRefreshInterval {
+		errs = append(errs, fmt.Errorf("central.refresh_interval %s must be at least %s, e.g. 30s", cc.RefreshInterval, minRefreshInterval))
+	}
+	if cc.Timeout < 0 {
+		errs = append(errs, fmt.Errorf("central.timeout %s must not be negative", cc.Timeout))
+	}
+	if info, err := os.Stat(cc.CacheFile); cc.CacheFile != "" && err == nil && info.IsDir() {
+		errs = append(errs, fmt.Errorf("central.cache_file %q is a directory; name a file in it, e.g. %s", cc.CacheFile, filepath.Join(cc.CacheFile, "assignments.json")))
+	}
+	if err := cc.ClientConfig.Validate(); err != nil {
+		errs = append(errs, fmt.Errorf("central: %w", err))
+	}
+	return errs
+}
+
+// prepareEndpoint checks ep the way `validate` does, naming it by where, and
+// prepares its probe. Static endpoints and those the central assigns go
+// through the same checks. ep is not changed; the target gets a copy.
+func prepareEndpoint(where string, ep *endpoint.Endpoint, opts probe.Options) (*probe.Target, []error) {
+	errs := append(prefixed(where, ep.Validate()), validateConditions(where, ep)...)
+	if len(errs) > 0 {
+		return nil, errs
+	}
+	// What only preparing the probe finds, e.g. an unreadable client.tls
+	// file: refused by `validate`, not at start.
+	probeEP := *ep
+	t, err := probe.NewTarget(&probeEP, opts)
+	if err != nil {
+		// NewTarget names the endpoint itself; where already does.
+		msg := strings.TrimPrefix(err.Error(), fmt.Sprintf("endpoint %q: ", ep.DisplayName()))
+		return nil, []error{fmt.Errorf("%s: %s", where, msg)}
+	}
+	return t, nil
 }
 
 // probeOptions are the agent-wide probe settings the config implies.

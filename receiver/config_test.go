@@ -1,6 +1,7 @@
 package receiver
 
 import (
+	"fmt"
 	"path/filepath"
 	"strings"
 	"testing"
@@ -9,6 +10,7 @@ import (
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 	"go.opentelemetry.io/collector/component"
+	"go.opentelemetry.io/collector/config/configopaque"
 	"go.opentelemetry.io/collector/confmap"
 	"go.opentelemetry.io/collector/confmap/confmaptest"
 
@@ -71,12 +73,59 @@ func TestLoadConfig(t *testing.T) {
 	})
 }
 
+func TestLoadCentralConfig(t *testing.T) {
+	t.Run("without central: the agent probes only its static list", func(t *testing.T) {
+		cfg := loadConfig(t, "")
+		assert.False(t, cfg.Central.HasValue())
+	})
+
+	t.Run("every central knob loads", func(t *testing.T) {
+		cfg := loadConfig(t, "central")
+		require.NoError(t, confmap.Validate(cfg))
+		require.True(t, cfg.Central.HasValue())
+		c := cfg.Central.Get()
+		assert.Equal(t, "https://central.example.test:4319", c.Endpoint)
+		assert.Equal(t, configopaque.String("tok-eu-5f1c2a"), c.Token)
+		assert.Equal(t, 10*time.Second, c.RefreshInterval)
+		assert.Equal(t, "/var/lib/quorate/assignments.json", c.CacheFile)
+		assert.Equal(t, 3*time.Second, c.Timeout)
+		assert.Equal(t, "central.internal", c.TLS.ServerName)
+		assert.Equal(t, "1.3", c.TLS.MinVersion)
+		assert.Empty(t, cfg.Endpoints, "central alone is enough")
+		assert.NotContains(t, fmt.Sprint(c.Token), "tok-eu", "the token prints redacted")
+	})
+
+	t.Run("central defaults", func(t *testing.T) {
+		cfg := loadConfig(t, "central_defaults")
+		require.NoError(t, confmap.Validate(cfg))
+		c := cfg.Central.Get()
+		require.NotNil(t, c)
+		assert.Equal(t, 30*time.Second, c.RefreshInterval)
+		assert.Equal(t, 10*time.Second, c.Timeout)
+		assert.Empty(t, c.CacheFile, "empty means the per-agent file in the user cache directory")
+	})
+
+	t.Run("central and static endpoints together", func(t *testing.T) {
+		cfg := loadConfig(t, "central_and_static")
+		require.NoError(t, confmap.Validate(cfg))
+		assert.True(t, cfg.Central.HasValue())
+		assert.Len(t, cfg.Endpoints, 1)
+	})
+}
+
 func TestValidateConfig(t *testing.T) {
 	tests := []struct {
 		name string
 		want []string
 	}{
-		{name: "no_endpoints", want: []string{"endpoints: at least one endpoint is required"}},
+		{name: "no_endpoints", want: []string{"endpoints: at least one endpoint is required unless central: is set"}},
+		{name: "bad_central", want: []string{
+			`central.endpoint "central.example.test:4319" must be the http(s) base URL of the central's agent API`,
+			"central.token is required",
+			"central.refresh_interval 10ms must be at least 100ms",
+			"central.timeout -1s must not be negative",
+			`central.cache_file "testdata" is a directory`,
+		}},
 		{name: "bad_knobs", want: []string{
 			`agent_id "Bad_Agent" must be`,
 			"max_concurrent_probes 0 must be at least 1",

@@ -16,6 +16,7 @@ import (
 	"github.com/quorate/quorate/internal/probe"
 	"github.com/quorate/quorate/internal/result"
 	"github.com/quorate/quorate/internal/resultschema"
+	"github.com/quorate/quorate/quorum/inprocess"
 	"github.com/quorate/quorate/receiver/internal/metadata"
 )
 
@@ -52,7 +53,9 @@ const format = "probe"
 func (e *emitter) emit(t *probe.Target, res *result.Result) {
 	if e.logs != nil {
 		ld := e.logRecord(t, res)
-		ctx := e.obs.StartLogsOp(context.Background())
+		// The mark lets a quorum processor in this same collector accept the
+		// results as the tokenless in-process agent; remote data cannot carry it.
+		ctx := e.obs.StartLogsOp(inprocess.NewContext(context.Background(), e.agentID))
 		err := e.logs.ConsumeLogs(ctx, ld)
 		e.obs.EndLogsOp(ctx, format, 1, err)
 		if err != nil {

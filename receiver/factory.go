@@ -3,8 +3,11 @@ package receiver
 import (
 	"context"
 	"fmt"
+	"time"
 
 	"go.opentelemetry.io/collector/component"
+	"go.opentelemetry.io/collector/config/confighttp"
+	"go.opentelemetry.io/collector/config/configoptional"
 	"go.opentelemetry.io/collector/consumer"
 	"go.opentelemetry.io/collector/receiver"
 
@@ -16,6 +19,12 @@ import (
 const (
 	DefaultAgentID             = "local"
 	DefaultMaxConcurrentProbes = 256
+	// DefaultRefreshInterval is how often an agent asks the central for
+	// its assignments: a change reaches the agents within it.
+	DefaultRefreshInterval = 30 * time.Second
+	// DefaultCentralTimeout bounds one assignments request, so a hung
+	// connection cannot hold up the next poll for long.
+	DefaultCentralTimeout = 10 * time.Second
 )
 
 // NewFactory returns the factory of the `probe` receiver.
@@ -29,10 +38,15 @@ func NewFactory() receiver.Factory {
 }
 
 func createDefaultConfig() component.Config {
+	client := confighttp.NewDefaultClientConfig()
+	client.Timeout = DefaultCentralTimeout
 	return &Config{
-		AgentID:              DefaultAgentID,
-		AgentHeader:          true,
-		MaxConcurrentProbes:  DefaultMaxConcurrentProbes,
+		AgentID:             DefaultAgentID,
+		AgentHeader:         true,
+		MaxConcurrentProbes: DefaultMaxConcurrentProbes,
+		// Off unless a central: section is present; its keys then start
+		// from these defaults.
+		Central:              configoptional.Default(CentralConfig{ClientConfig: client, RefreshInterval: DefaultRefreshInterval}),
 		MetricsBuilderConfig: metadata.DefaultMetricsBuilderConfig(),
 	}
 }

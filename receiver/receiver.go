@@ -12,6 +12,7 @@ import (
 	"go.uber.org/zap"
 
 	"github.com/quorate/quorate/internal/probe"
+	"github.com/quorate/quorate/receiver/internal/assignments"
 	"github.com/quorate/quorate/receiver/internal/scheduler"
 )
 
@@ -21,10 +22,11 @@ type probeReceiver struct {
 	cfg *Config
 	set receiver.Settings
 
-	mu      sync.Mutex // guards the consumers until Start and sched
+	mu      sync.Mutex // guards the consumers until Start, sched and poller
 	logs    consumer.Logs
 	metrics consumer.Metrics
 	sched   *scheduler.Scheduler
+	poller  *assignments.Poller // nil without central:
 
 	out *emitter
 }
@@ -49,9 +51,10 @@ func (r *probeReceiver) setMetrics(next consumer.Metrics) {
 	r.metrics = next
 }
 
-// Start prepares every enabled endpoint and starts probing. Probing outlives
-// ctx, which only covers startup.
-func (r *probeReceiver) Start(_ context.Context, _ component.Host) error {
+// Start prepares every enabled static endpoint and starts probing, then,
+// with central: set, probes the cached assignments and starts polling the
+// central. Probing outlives ctx, which only covers startup.
+func (r *probeReceiver) Start(ctx context.Context, host component.Host) error {
 	targets, err := buildTargets(r.cfg)
 	if err != nil {
 		return err
@@ -71,16 +74,28 @@ func (r *probeReceiver) Start(_ context.Context, _ component.Host) error {
 		sched.Stop()
 		return fmt.Errorf("probe receiver: %w", err)
 	}
-	r.sched = sched
 	r.set.Logger.Info("Probing endpoints", zap.Int("endpoints", len(targets)), zap.String("agent_id", r.cfg.AgentID))
+	if central := r.cfg.Central.Get(); central != nil {
+		poller, err := r.followCentral(ctx, host, central, sched, targets)
+		if err != nil {
+			sched.Stop()
+			return fmt.Errorf("probe receiver: %w", err)
+		}
+		r.poller = poller
+	}
+	r.sched = sched
 	return nil
 }
 
-// Shutdown stops probing and waits for probes in flight; it is safe without
-// Start.
+// Shutdown stops polling the central, then probing, and waits for probes in
+// flight; it is safe without Start.
 func (r *probeReceiver) Shutdown(context.Context) error {
 	r.mu.Lock()
 	defer r.mu.Unlock()
+	if r.poller != nil {
+		r.poller.Stop()
+		r.poller = nil
+	}
 	if r.sched != nil {
 		r.sched.Stop()
 	}

@@ -39,6 +39,10 @@ func quorateBin(t *testing.T) string {
 	return bin
 }
 
+// noTelemetryPort keeps the collector's own metrics off port 8888, which
+// tests running in parallel would otherwise fight over.
+const noTelemetryPort = "--set=service::telemetry::metrics::level=none"
+
 func repoRoot(t *testing.T) string {
 	t.Helper()
 	_, file, _, _ := runtime.Caller(0)
@@ -50,6 +54,7 @@ func run(t *testing.T, args ...string) (stdout, stderr string, err error) {
 	ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
 	defer cancel()
 	cmd := exec.CommandContext(ctx, quorateBin(t), args...)
+	cmd.Dir = repoRoot(t) // examples name other files relative to the repository
 	var o, e bytes.Buffer
 	cmd.Stdout, cmd.Stderr = &o, &e
 	err = cmd.Run()
@@ -61,7 +66,7 @@ func TestComponentsListsProbeReceiver(t *testing.T) {
 	if err != nil {
 		t.Fatalf("components: %v\n%s", err, stderr)
 	}
-	for _, want := range []string{"name: probe", "name: otlp", "name: otlp_http", "name: debug", "name: file", "name: batch", "name: memory_limiter", "name: file_storage"} {
+	for _, want := range []string{"name: probe", "name: otlp", "name: otlp_http", "name: debug", "name: file", "name: batch", "name: memory_limiter", "name: file_storage", "name: quorum", "name: quorate_central"} {
 		if !strings.Contains(out, want) {
 			t.Errorf("components output lacks %q", want)
 		}
@@ -74,6 +79,13 @@ func TestValidateAcceptsExamples(t *testing.T) {
 		t.Fatal("no examples/*.yaml")
 	}
 	for _, path := range matches {
+		raw, err := os.ReadFile(path)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if !bytes.Contains(raw, []byte("\nservice:")) {
+			continue // not a collector config (e.g. the central's monitoring file)
+		}
 		t.Run(filepath.Base(path), func(t *testing.T) {
 			if _, stderr, err := run(t, "validate", "--config", path); err != nil {
 				t.Fatalf("validate %s: %v\n%s", path, err, stderr)
@@ -141,7 +153,7 @@ func TestStandaloneExampleWritesResults(t *testing.T) {
 
 	dir := t.TempDir()
 	resultsFile := filepath.Join(dir, "results.jsonl")
-	cmd := exec.Command(bin, "--config", filepath.Join(repoRoot(t), "examples", "standalone.yaml"))
+	cmd := exec.Command(bin, "--config", filepath.Join(repoRoot(t), "examples", "standalone.yaml"), noTelemetryPort)
 	cmd.Dir = dir
 	cmd.Env = append(os.Environ(), "QUORATE_DEMO_TARGET="+ln.Addr().String(), "QUORATE_RESULTS_FILE="+resultsFile)
 	var logs bytes.Buffer

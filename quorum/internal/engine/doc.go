@@ -1,0 +1,32 @@
+// Package engine is the central's decision core: it owns the monitoring
+// config (and its reloads), the agent authenticator, the K-of-M state
+// machine, the store and the product metrics, and keeps them in step.
+//
+// The quorate_central extension opens one Engine, serves its API and
+// metrics, authenticates OTLP requests with it and ticks it; the quorum
+// processor feeds it the probe results of authenticated agents (Ingest) and
+// emits its transitions downstream (Subscribe).
+//
+// # Who owns which state
+//
+//   - The monitoring Watcher owns the config; every call reads the current
+//     one once and uses it throughout.
+//   - The state Machine owns runs, triggered agents, quorum state and agent
+//     liveness in memory; it is the only place decisions are made.
+//   - The Store holds a copy of that state for restarts, the results, and
+//     the events. The engine writes state in two ways: synchronously, before
+//     Ingest or Tick returns, for every endpoint that had a transition (so a
+//     restart after a Fired never fires again), and once per Tick for the
+//     runs that merely moved (a crash loses at most one tick of run
+//     progress, which the next results make up).
+//   - Metrics mirror the machine after every batch and every Tick.
+//
+// # Persisted runs
+//
+// The store keeps one run row per (endpoint, alert configuration, agent),
+// as Gatus does per alert. The engine writes one row per enabled alert
+// with the configuration checksum "<endpoint checksum>/<alert index>" and
+// that alert's triggered flag; an endpoint without enabled alerts gets one
+// row with the bare endpoint checksum. Rows of an older configuration do
+// not restore and are deleted on start and reload.
+package engine
