@@ -66,7 +66,7 @@ func TestComponentsListsProbeReceiver(t *testing.T) {
 	if err != nil {
 		t.Fatalf("components: %v\n%s", err, stderr)
 	}
-	for _, want := range []string{"name: probe", "name: otlp", "name: otlp_http", "name: debug", "name: file", "name: batch", "name: memory_limiter", "name: file_storage", "name: quorum", "name: quorate_central"} {
+	for _, want := range []string{"name: probe", "name: otlp", "name: otlp_http", "name: debug", "name: file", "name: batch", "name: memory_limiter", "name: file_storage", "name: quorum", "name: quorate_central", "name: agent"} {
 		if !strings.Contains(out, want) {
 			t.Errorf("components output lacks %q", want)
 		}
