@@ -68,7 +68,7 @@ func TestValidateConfig(t *testing.T) {
 		{name: "bad_knobs", want: []string{
 			"tick_interval: 0s must be greater than 0",
 			`api.endpoint and metrics.endpoint are both "127.0.0.1:9999"`,
-			`storage.driver: "mysql" is not supported`,
+			`storage: driver: "mysql" is not supported`,
 		}},
 	}
 	for _, tt := range tests {

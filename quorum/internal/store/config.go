@@ -89,21 +89,21 @@ func (c *Config) Validate() error {
 	case DriverSQLite:
 		switch {
 		case strings.TrimSpace(c.Path) == "":
-			errs = append(errs, errors.New("storage.path: required with driver sqlite (a database file, created if missing)"))
+			errs = append(errs, errors.New("path: required with driver sqlite (a database file, created if missing)"))
 		case c.Path == ":memory:" || strings.HasPrefix(c.Path, "file::memory:"):
-			errs = append(errs, errors.New("storage.path: in-memory SQLite is not supported (readers and the writer use separate connections); use a file"))
+			errs = append(errs, errors.New("path: in-memory SQLite is not supported (readers and the writer use separate connections); use a file"))
 		case strings.ContainsRune(c.Path, '?'):
-			errs = append(errs, fmt.Errorf("storage.path: %q contains '?'; use a path without query parameters", c.Path))
+			errs = append(errs, fmt.Errorf("path: %q contains '?'; use a path without query parameters", c.Path))
 		}
 	case DriverPostgres:
 		if strings.TrimSpace(string(c.DSN)) == "" {
-			errs = append(errs, errors.New("storage.dsn: required with driver postgres (for example postgres://user@host:5432/db)"))
+			errs = append(errs, errors.New("dsn: required with driver postgres (for example postgres://user@host:5432/db)"))
 		}
 	default:
-		errs = append(errs, fmt.Errorf("storage.driver: %q is not supported; use %q or %q", c.Driver, DriverSQLite, DriverPostgres))
+		errs = append(errs, fmt.Errorf("driver: %q is not supported; use %q or %q", c.Driver, DriverSQLite, DriverPostgres))
 	}
 	if c.MaxConns < 0 {
-		errs = append(errs, fmt.Errorf("storage.max_conns: %d must not be negative", c.MaxConns))
+		errs = append(errs, fmt.Errorf("max_conns: %d must not be negative", c.MaxConns))
 	}
 	r := c.Retention
 	for _, d := range []struct {
@@ -115,24 +115,24 @@ func (c *Config) Validate() error {
 		{"max_uptime_age", r.MaxUptimeAge},
 	} {
 		if d.v < 0 {
-			errs = append(errs, fmt.Errorf("storage.retention.%s: %s must not be negative (0 keeps everything)", d.name, d.v))
+			errs = append(errs, fmt.Errorf("retention.%s: %s must not be negative (0 keeps everything)", d.name, d.v))
 		}
 	}
 	if r.MaxResultsPerAgent < 0 {
-		errs = append(errs, fmt.Errorf("storage.retention.max_results_per_agent: %d must not be negative (0 keeps everything)", r.MaxResultsPerAgent))
+		errs = append(errs, fmt.Errorf("retention.max_results_per_agent: %d must not be negative (0 keeps everything)", r.MaxResultsPerAgent))
 	}
 	b := c.Batching
 	if b.MaxBatchSize < 0 {
-		errs = append(errs, fmt.Errorf("storage.batching.max_batch_size: %d must not be negative", b.MaxBatchSize))
+		errs = append(errs, fmt.Errorf("batching.max_batch_size: %d must not be negative", b.MaxBatchSize))
 	}
 	if b.FlushInterval < 0 {
-		errs = append(errs, fmt.Errorf("storage.batching.flush_interval: %s must not be negative", b.FlushInterval))
+		errs = append(errs, fmt.Errorf("batching.flush_interval: %s must not be negative", b.FlushInterval))
 	}
 	if b.QueueSize < 0 {
-		errs = append(errs, fmt.Errorf("storage.batching.queue_size: %d must not be negative", b.QueueSize))
+		errs = append(errs, fmt.Errorf("batching.queue_size: %d must not be negative", b.QueueSize))
 	}
 	if b.Workers < 0 {
-		errs = append(errs, fmt.Errorf("storage.batching.workers: %d must not be negative", b.Workers))
+		errs = append(errs, fmt.Errorf("batching.workers: %d must not be negative", b.Workers))
 	}
 	return errors.Join(errs...)
 }

@@ -13,10 +13,10 @@ func TestOpenRejectsInvalidConfigNamingTheField(t *testing.T) {
 		cfg   Config
 		field string
 	}{
-		{"unknown driver", Config{Driver: "mysql"}, "storage.driver"},
-		{"sqlite without path", Config{Driver: DriverSQLite}, "storage.path"},
-		{"in-memory sqlite", Config{Driver: DriverSQLite, Path: ":memory:"}, "storage.path"},
-		{"postgres without dsn", Config{Driver: DriverPostgres}, "storage.dsn"},
+		{"unknown driver", Config{Driver: "mysql"}, "driver"},
+		{"sqlite without path", Config{Driver: DriverSQLite}, "path"},
+		{"in-memory sqlite", Config{Driver: DriverSQLite, Path: ":memory:"}, "path"},
+		{"postgres without dsn", Config{Driver: DriverPostgres}, "dsn"},
 		{"negative age", Config{Driver: DriverSQLite, Path: "x.db", Retention: RetentionConfig{MaxResultAge: -time.Hour}}, "max_result_age"},
 		{"negative count", Config{Driver: DriverSQLite, Path: "x.db", Retention: RetentionConfig{MaxResultsPerAgent: -1}}, "max_results_per_agent"},
 		{"negative batch", Config{Driver: DriverSQLite, Path: "x.db", Batching: BatchingConfig{MaxBatchSize: -1}}, "max_batch_size"},

@@ -52,6 +52,8 @@ const (
 	EventDegradedCleared EventType = "DEGRADED_CLEARED"
 	EventAgentStale      EventType = "AGENT_STALE"
 	EventAgentBack       EventType = "AGENT_BACK"
+	EventAgentTriggered  EventType = "AGENT_TRIGGERED"
+	EventAgentCleared    EventType = "AGENT_CLEARED"
 
 	EventGatusStart     EventType = "START"
 	EventGatusHealthy   EventType = "HEALTHY"
