@@ -3,10 +3,12 @@ package receiver
 import (
 	"errors"
 	"fmt"
+	"net"
 	"net/url"
 	"os"
 	"path/filepath"
 	"regexp"
+	"strconv"
 	"strings"
 	"time"
 
@@ -40,8 +42,77 @@ type Config struct {
 	// Central, when set, adds the endpoints the central assigns to this
 	// agent, polled from its agent API and kept in step without a restart.
 	Central configoptional.Optional[CentralConfig] `mapstructure:"central"`
+	// Connectivity, when set, is the agent's self-check: while it cannot
+	// reach its target, failed probes are reported as unknown.
+	Connectivity configoptional.Optional[ConnectivityConfig] `mapstructure:"connectivity"`
 
 	metadata.MetricsBuilderConfig `mapstructure:",squash"`
+}
+
+// ConnectivityConfig is the agent's self-check, Gatus's connectivity checker:
+// the agent is online while a TCP connection to Target opens. A failed probe
+// counts as a failure only if a check started after the probe ended
+// succeeded; otherwise it is reported unknown, so an agent that lost its own
+// network never counts toward quorum.
+type ConnectivityConfig struct {
+	ConnectivityCheck `mapstructure:",squash"`
+	// Checker is Gatus's spelling, connectivity: {checker: {target,
+	// interval}}, accepted so that a Gatus config can be pasted; use one
+	// form or the other.
+	Checker *ConnectivityCheck `mapstructure:"checker"`
+}
+
+// ConnectivityCheck is what the self-check dials and how often.
+type ConnectivityCheck struct {
+	// Target is the host:port dialled over TCP, e.g. 1.1.1.1:53.
+	Target string `mapstructure:"target"`
+	// Interval is the longest time between two checks; zero means
+	// DefaultConnectivityInterval.
+	Interval time.Duration `mapstructure:"interval"`
+}
+
+// DefaultConnectivityInterval is Gatus's default checker interval.
+const DefaultConnectivityInterval = time.Minute
+
+// minConnectivityInterval keeps a unitless typo (interval: 1, one
+// nanosecond) from turning the self-check into a flood.
+const minConnectivityInterval = 10 * time.Millisecond
+
+// effective is the check to run, from whichever form was used, with the
+// default interval filled in, and the key prefix that names its fields.
+func (cc *ConnectivityConfig) effective() (ConnectivityCheck, string) {
+	check, prefix := cc.ConnectivityCheck, "connectivity."
+	if cc.Checker != nil {
+		check, prefix = *cc.Checker, "connectivity.checker."
+	}
+	if check.Interval == 0 {
+		check.Interval = DefaultConnectivityInterval
+	}
+	return check, prefix
+}
+
+// validate reports the connectivity block's problems, naming the keys as
+// the user wrote them.
+func (cc *ConnectivityConfig) validate() []error {
+	if cc.Checker != nil && cc.ConnectivityCheck != (ConnectivityCheck{}) {
+		return []error{errors.New("connectivity: set target and interval either directly or under checker: (Gatus's form), not both")}
+	}
+	check, prefix := cc.effective()
+	var errs []error
+	if check.Target == "" {
+		errs = append(errs, fmt.Errorf("%starget is required: a host:port this agent must reach to count as online, e.g. 1.1.1.1:53", prefix))
+	} else if host, port, err := net.SplitHostPort(check.Target); err != nil || host == "" || !validPort(port) {
+		errs = append(errs, fmt.Errorf("%starget %q must be host:port with a port from 1 to 65535, e.g. 1.1.1.1:53", prefix, check.Target))
+	}
+	if check.Interval < minConnectivityInterval {
+		errs = append(errs, fmt.Errorf("%sinterval %s must be at least %s, e.g. 60s", prefix, check.Interval, minConnectivityInterval))
+	}
+	return errs
+}
+
+func validPort(port string) bool {
+	n, err := strconv.Atoi(port)
+	return err == nil && n >= 1 && n <= 65535
 }
 
 // CentralConfig is where the agent's assignments come from. The HTTP client
@@ -100,6 +171,9 @@ func (c *Config) Validate() error {
 	central := c.Central.Get()
 	if central != nil {
 		errs = append(errs, central.validate()...)
+	}
+	if conn := c.Connectivity.Get(); conn != nil {
+		errs = append(errs, conn.validate()...)
 	}
 	if len(c.Endpoints) == 0 && central == nil {
 		errs = append(errs, errors.New("endpoints: at least one endpoint is required unless central: is set; list them in Gatus syntax under endpoints:, or set central: to probe what the central assigns"))

@@ -166,3 +166,82 @@ func TestValidateConfigNamesTheBadCondition(t *testing.T) {
 
 // examples/*.yaml use ${env:...} defaults that only the collector resolves;
 // test/binary validates them with the built binary.
+
+func TestLoadConnectivityConfig(t *testing.T) {
+	t.Run("off unless set", func(t *testing.T) {
+		assert.False(t, loadConfig(t, "").Connectivity.HasValue())
+	})
+
+	tests := []struct {
+		name, config string
+		want         ConnectivityCheck
+	}{
+		{"flat form", "connectivity", ConnectivityCheck{Target: "1.1.1.1:53", Interval: 30 * time.Second}},
+		{"gatus form with the default interval", "connectivity_gatus", ConnectivityCheck{Target: "1.1.1.1:53", Interval: time.Minute}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			cfg := loadConfig(t, tt.config)
+			require.NoError(t, confmap.Validate(cfg))
+			conn := cfg.Connectivity.Get()
+			require.NotNil(t, conn)
+			got, _ := conn.effective()
+			assert.Equal(t, tt.want, got)
+		})
+	}
+}
+
+func TestValidateConnectivityConfig(t *testing.T) {
+	files := []struct {
+		name string
+		want []string
+	}{
+		{"bad_connectivity", []string{
+			`connectivity.target "1.1.1.1" must be host:port with a port from 1 to 65535, e.g. 1.1.1.1:53`,
+			"connectivity.interval -5s must be at least 10ms",
+		}},
+		{"bad_connectivity_gatus", []string{
+			"connectivity.checker.target is required",
+			"connectivity.checker.interval 1ns must be at least 10ms",
+		}},
+		{"connectivity_both_forms", []string{"connectivity: set target and interval either directly or under checker: (Gatus's form), not both"}},
+	}
+	for _, tt := range files {
+		t.Run(tt.name, func(t *testing.T) {
+			err := confmap.Validate(loadConfig(t, tt.name))
+			require.Error(t, err)
+			for _, w := range tt.want {
+				assert.Equal(t, 1, strings.Count(err.Error(), w), "want %q once in:\n%s", w, err)
+			}
+		})
+	}
+
+	targets := []struct {
+		target string
+		ok     bool
+	}{
+		{"1.1.1.1:53", true},
+		{"one.one.one.one:443", true},
+		{"[2606:4700:4700::1111]:53", true},
+		{"127.0.0.1:65535", true},
+		{"", false},
+		{"1.1.1.1", false},
+		{":53", false},
+		{"1.1.1.1:0", false},
+		{"1.1.1.1:65536", false},
+		{"1.1.1.1:domain", false},
+		{"2606:4700:4700::1111:53", false},
+	}
+	for _, tt := range targets {
+		t.Run("target "+tt.target, func(t *testing.T) {
+			cc := ConnectivityConfig{ConnectivityCheck: ConnectivityCheck{Target: tt.target}}
+			errs := cc.validate()
+			if tt.ok {
+				assert.Empty(t, errs)
+				return
+			}
+			require.Len(t, errs, 1)
+			assert.Contains(t, errs[0].Error(), "connectivity.target")
+		})
+	}
+}

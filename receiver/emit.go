@@ -17,6 +17,7 @@ import (
 	"github.com/quorate/quorate/internal/result"
 	"github.com/quorate/quorate/internal/resultschema"
 	"github.com/quorate/quorate/quorum/inprocess"
+	"github.com/quorate/quorate/receiver/internal/connectivity"
 	"github.com/quorate/quorate/receiver/internal/metadata"
 )
 
@@ -32,6 +33,7 @@ type emitter struct {
 	// Set once by Start, before the first result.
 	logs    consumer.Logs
 	metrics consumer.Metrics
+	checker *connectivity.Checker // nil without connectivity:
 
 	mbMu sync.Mutex // the generated MetricsBuilder is not safe for concurrent use
 	mb   *metadata.MetricsBuilder
@@ -51,8 +53,9 @@ func newEmitter(cfg *Config, set receiver.Settings, obs *receiverhelper.ObsRepor
 const format = "probe"
 
 func (e *emitter) emit(t *probe.Target, res *result.Result) {
+	unknown := !res.Success && e.offline()
 	if e.logs != nil {
-		ld := e.logRecord(t, res)
+		ld := e.logRecord(t, res, unknown)
 		// The mark lets a quorum processor in this same collector accept the
 		// results as the tokenless in-process agent; remote data cannot carry it.
 		ctx := e.obs.StartLogsOp(inprocess.NewContext(context.Background(), e.agentID))
@@ -63,7 +66,7 @@ func (e *emitter) emit(t *probe.Target, res *result.Result) {
 		}
 	}
 	if e.metrics != nil {
-		md := e.gauges(t, res)
+		md := e.gauges(t, res, unknown)
 		if md.DataPointCount() == 0 {
 			return // every metric disabled
 		}
@@ -76,20 +79,57 @@ func (e *emitter) emit(t *probe.Target, res *result.Result) {
 	}
 }
 
-func (e *emitter) logRecord(t *probe.Target, res *result.Result) plog.Logs {
+// offline is true when the self-check cannot confirm that the agent was
+// online after this moment, i.e. after the probe ended: a probe that began
+// online and ended offline is judged by the later state, like one that ran
+// wholly offline. Called only for failures, so healthy agents with healthy
+// endpoints never wait for a dial.
+func (e *emitter) offline() bool {
+	return e.checker != nil && !e.checker.OnlineAfter(time.Now())
+}
+
+// recordConnectivity records the self-check's verdict as the
+// quorate.agent.connectivity gauge; it is the checker's OnCheck.
+func (e *emitter) recordConnectivity(online bool) {
+	if e.metrics == nil {
+		return
+	}
+	e.mbMu.Lock()
+	e.mb.RecordQuorateAgentConnectivityDataPoint(pcommon.NewTimestampFromTime(time.Now()), boolInt(online))
+	rb := e.mb.NewResourceBuilder()
+	rb.SetQuorateAgentID(e.agentID)
+	md := e.mb.Emit(metadata.WithResource(rb.Emit()))
+	e.mbMu.Unlock()
+	if md.DataPointCount() == 0 {
+		return // the metric is disabled
+	}
+	ctx := e.obs.StartMetricsOp(context.Background())
+	err := e.metrics.ConsumeMetrics(ctx, md)
+	e.obs.EndMetricsOp(ctx, format, md.DataPointCount(), err)
+	if err != nil {
+		e.logger.Warn("Dropped the connectivity metric: the metrics pipeline refused it", zap.Error(err))
+	}
+}
+
+func (e *emitter) logRecord(t *probe.Target, res *result.Result, unknown bool) plog.Logs {
 	ld := plog.NewLogs()
 	rl := ld.ResourceLogs().AppendEmpty()
 	resultschema.SetResource(rl.Resource(), e.agentID)
 	sl := rl.ScopeLogs().AppendEmpty()
 	sl.Scope().SetName(metadata.ScopeName)
 	sl.Scope().SetVersion(e.version)
-	resultschema.AppendLogRecord(sl, t.Endpoint, t.Type, res, time.Now())
+	if unknown {
+		resultschema.AppendUnknownLogRecord(sl, t.Endpoint, t.Type, res, time.Now())
+	} else {
+		resultschema.AppendLogRecord(sl, t.Endpoint, t.Type, res, time.Now())
+	}
 	return ld
 }
 
 // gauges records the result's metrics, stamped with the probe start like the
-// log record.
-func (e *emitter) gauges(t *probe.Target, res *result.Result) pmetric.Metrics {
+// log record. An unknown result has no quorate.probe.success point: 0 would
+// read as a failure, 1 would be untrue.
+func (e *emitter) gauges(t *probe.Target, res *result.Result, unknown bool) pmetric.Metrics {
 	ep := t.Endpoint
 	ts := pcommon.NewTimestampFromTime(res.Timestamp)
 	group, key, name, typ := ep.Group, ep.Key(), ep.Name, string(t.Type)
@@ -97,7 +137,9 @@ func (e *emitter) gauges(t *probe.Target, res *result.Result) pmetric.Metrics {
 	e.mbMu.Lock()
 	defer e.mbMu.Unlock()
 	e.mb.RecordQuorateProbeDurationDataPoint(ts, res.Duration.Seconds(), group, key, name, typ)
-	e.mb.RecordQuorateProbeSuccessDataPoint(ts, boolInt(res.Success), group, key, name, typ)
+	if !unknown {
+		e.mb.RecordQuorateProbeSuccessDataPoint(ts, boolInt(res.Success), group, key, name, typ)
+	}
 	e.mb.RecordQuorateProbeConnectedDataPoint(ts, boolInt(res.Connected), group, key, name, typ)
 	if res.HTTPStatus != 0 {
 		e.mb.RecordQuorateProbeStatusDataPoint(ts, int64(res.HTTPStatus), group, key, name, typ)

@@ -13,6 +13,7 @@ import (
 
 	"github.com/quorate/quorate/internal/probe"
 	"github.com/quorate/quorate/receiver/internal/assignments"
+	"github.com/quorate/quorate/receiver/internal/connectivity"
 	"github.com/quorate/quorate/receiver/internal/scheduler"
 )
 
@@ -26,7 +27,8 @@ type probeReceiver struct {
 	logs    consumer.Logs
 	metrics consumer.Metrics
 	sched   *scheduler.Scheduler
-	poller  *assignments.Poller // nil without central:
+	poller  *assignments.Poller   // nil without central:
+	checker *connectivity.Checker // nil without connectivity:
 
 	out *emitter
 }
@@ -62,16 +64,31 @@ func (r *probeReceiver) Start(ctx context.Context, host component.Host) error {
 	r.mu.Lock()
 	defer r.mu.Unlock()
 	r.out.logs, r.out.metrics = r.logs, r.metrics
+	// The self-check starts before the first probe so that no failure
+	// escapes it.
+	if conn := r.cfg.Connectivity.Get(); conn != nil {
+		check, _ := conn.effective()
+		checker, err := connectivity.Start(connectivity.Options{
+			Target: check.Target, Interval: check.Interval, Logger: r.set.Logger, OnCheck: r.out.recordConnectivity,
+		})
+		if err != nil {
+			return fmt.Errorf("probe receiver: %w", err)
+		}
+		r.checker, r.out.checker = checker, checker
+		r.set.Logger.Info("Checking this agent's connectivity", zap.String("target", check.Target), zap.Duration("interval", check.Interval))
+	}
 	sched, err := scheduler.New(scheduler.Options{
 		AgentID:       r.cfg.AgentID,
 		MaxConcurrent: r.cfg.MaxConcurrentProbes,
 		OnResult:      r.out.emit,
 	})
 	if err != nil {
+		r.stopChecker()
 		return fmt.Errorf("probe receiver: %w", err)
 	}
 	if _, err := sched.Update(targets); err != nil {
 		sched.Stop()
+		r.stopChecker()
 		return fmt.Errorf("probe receiver: %w", err)
 	}
 	r.set.Logger.Info("Probing endpoints", zap.Int("endpoints", len(targets)), zap.String("agent_id", r.cfg.AgentID))
@@ -79,6 +96,7 @@ func (r *probeReceiver) Start(ctx context.Context, host component.Host) error {
 		poller, err := r.followCentral(ctx, host, central, sched, targets)
 		if err != nil {
 			sched.Stop()
+			r.stopChecker()
 			return fmt.Errorf("probe receiver: %w", err)
 		}
 		r.poller = poller
@@ -87,8 +105,9 @@ func (r *probeReceiver) Start(ctx context.Context, host component.Host) error {
 	return nil
 }
 
-// Shutdown stops polling the central, then probing, and waits for probes in
-// flight; it is safe without Start.
+// Shutdown stops polling the central, then the self-check (so that no
+// result waits for a dial), then probing, and waits for probes in flight;
+// it is safe without Start.
 func (r *probeReceiver) Shutdown(context.Context) error {
 	r.mu.Lock()
 	defer r.mu.Unlock()
@@ -96,10 +115,20 @@ func (r *probeReceiver) Shutdown(context.Context) error {
 		r.poller.Stop()
 		r.poller = nil
 	}
+	r.stopChecker()
 	if r.sched != nil {
 		r.sched.Stop()
 	}
 	return nil
+}
+
+// stopChecker stops the self-check, if any; r.mu must be held. Failures
+// reported after it are unknown: the checker can no longer vouch for them.
+func (r *probeReceiver) stopChecker() {
+	if r.checker != nil {
+		r.checker.Stop()
+		r.checker = nil
+	}
 }
 
 // buildTargets prepares the enabled endpoints of cfg. Each target gets its own

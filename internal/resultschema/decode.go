@@ -34,7 +34,10 @@ type Decoded struct {
 	Labels map[string]string
 
 	// Result holds what the record carries; Body and Hostname never travel.
-	Result   result.Result
+	Result result.Result
+	// Unknown is set on a failed probe of an agent that was offline
+	// (AttrUnknown): count it as neither success nor failure.
+	Unknown  bool
 	Observed time.Time
 }
 
@@ -91,6 +94,10 @@ func Decode(lr plog.LogRecord) (Decoded, error) {
 	res.Duration = r.seconds(AttrDuration, true)
 	res.HTTPStatus = int(r.int(AttrStatus, false))
 	res.Connected = r.bool(AttrConnected, false)
+	d.Unknown = r.bool(AttrUnknown, false)
+	if d.Unknown && res.Success {
+		r.fail(fmt.Errorf("attribute %s is true on a successful result; only failures can be unknown", AttrUnknown))
+	}
 	res.Errors = r.strings(AttrErrors)
 	res.ConditionResults = r.conditions(AttrConditions)
 	res.CertificateExpiration = r.seconds(AttrCertificateExpiresIn, false)

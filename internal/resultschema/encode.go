@@ -22,6 +22,18 @@ func SetResource(r pcommon.Resource, agentID string) {
 // sl and returns it. The record's timestamp is the probe start, observed is
 // when the agent recorded it. The endpoint's ui.hide-* settings are applied.
 func AppendLogRecord(sl plog.ScopeLogs, ep *endpoint.Endpoint, typ endpoint.Type, res *result.Result, observed time.Time) plog.LogRecord {
+	return appendLogRecord(sl, ep, typ, res, observed, false)
+}
+
+// AppendUnknownLogRecord is AppendLogRecord for a failed probe that the agent
+// cannot vouch for because it was offline: the record says what the probe
+// saw, with AttrUnknown set so that nobody counts it as a failure. A
+// successful res proves the agent was online and is appended as usual.
+func AppendUnknownLogRecord(sl plog.ScopeLogs, ep *endpoint.Endpoint, typ endpoint.Type, res *result.Result, observed time.Time) plog.LogRecord {
+	return appendLogRecord(sl, ep, typ, res, observed, !res.Success)
+}
+
+func appendLogRecord(sl plog.ScopeLogs, ep *endpoint.Endpoint, typ endpoint.Type, res *result.Result, observed time.Time, unknown bool) plog.LogRecord {
 	v := redact(ep, typ, res)
 	lr := sl.LogRecords().AppendEmpty()
 	lr.SetEventName(EventName)
@@ -34,7 +46,7 @@ func AppendLogRecord(sl plog.ScopeLogs, ep *endpoint.Endpoint, typ endpoint.Type
 		lr.SetSeverityNumber(plog.SeverityNumberWarn)
 		lr.SetSeverityText("WARN")
 	}
-	lr.Body().SetStr(summary(ep, res, v))
+	lr.Body().SetStr(summary(ep, res, v, unknown))
 
 	a := lr.Attributes()
 	a.PutInt(AttrSchemaVersion, Version)
@@ -49,6 +61,9 @@ func AppendLogRecord(sl plog.ScopeLogs, ep *endpoint.Endpoint, typ endpoint.Type
 	a.PutDouble(AttrDuration, res.Duration.Seconds())
 	a.PutInt(AttrStatus, int64(res.HTTPStatus))
 	a.PutBool(AttrConnected, res.Connected)
+	if unknown {
+		a.PutBool(AttrUnknown, true)
+	}
 	errs := a.PutEmptySlice(AttrErrors)
 	errs.EnsureCapacity(len(v.errors))
 	for _, e := range v.errors {
@@ -94,10 +109,14 @@ func putSeconds(a pcommon.Map, key string, d time.Duration) {
 }
 
 // summary is the record body a person reads in a log viewer, e.g.
-// `core/api: failed in 12ms (HTTP 503): [STATUS] (503) == 200`.
-func summary(ep *endpoint.Endpoint, res *result.Result, v view) string {
+// `core/api: failed in 12ms (HTTP 503): [STATUS] (503) == 200`, or with
+// unknown `core/api: unknown, agent offline: failed in 12ms ...`.
+func summary(ep *endpoint.Endpoint, res *result.Result, v view, unknown bool) string {
 	var b strings.Builder
 	b.WriteString(ep.DisplayName())
+	if unknown {
+		b.WriteString(": unknown, agent offline")
+	}
 	if res.Success {
 		b.WriteString(": succeeded")
 	} else {

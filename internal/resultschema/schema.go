@@ -35,6 +35,10 @@ const (
 	AttrConnected  = "quorate.result.connected"  // bool
 	AttrErrors     = "quorate.result.errors"     // []string
 	AttrConditions = "quorate.result.conditions" // []map{condition: string, success: bool}
+	// AttrUnknown marks a failed probe the agent cannot vouch for: it was
+	// offline by its own connectivity check. Present (true) only then;
+	// consumers count such a result as neither success nor failure.
+	AttrUnknown = "quorate.result.unknown" // bool
 
 	AttrCertificateExpiresIn = "quorate.result.certificate.expires_in" // double, s, when a certificate was seen
 	AttrDomainExpiresIn      = "quorate.result.domain.expires_in"      // double, s, when looked up

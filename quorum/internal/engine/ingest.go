@@ -29,6 +29,9 @@ type IngestResult struct {
 	Rejected map[string]int
 	// Reasons holds, per input result, why it was rejected; "" when accepted.
 	Reasons []string
+	// Unknown counts accepted results the agent marked unknown (it was offline
+	// by its own connectivity check): neither stored nor judged.
+	Unknown int
 }
 
 // Ingest takes the results of one batch sent by an authenticated agent.
@@ -61,6 +64,12 @@ func (e *Engine) Ingest(ctx context.Context, agentID string, results []resultsch
 	for i := range results {
 		d := &results[i]
 		reason := check(mc, agentID, d)
+		if reason == "" && d.Unknown {
+			// An offline agent's failure says nothing about the target: it
+			// must count toward quorum neither as failing nor as healthy.
+			res.Unknown++
+			continue
+		}
 		if reason == "" {
 			evs, err := e.machine.Observe(state.Observation{
 				EndpointKey:   d.Key,

@@ -5,6 +5,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/quorate/quorate/internal/resultschema"
 	"github.com/quorate/quorate/quorum/internal/state"
 	"github.com/quorate/quorate/quorum/internal/store"
 )
@@ -251,4 +252,31 @@ func storedQuorum(t *testing.T, h *harness, key string) store.QuorumState {
 	}
 	t.Fatalf("no stored quorum state of %s", key)
 	return store.QuorumState{}
+}
+
+func TestUnknownResultsNeverCountTowardQuorum(t *testing.T) {
+	forEachDriver(t, func(t *testing.T, dc driverCase) {
+		h := newHarness(t, dc)
+		h.round(keyAPI, allOK, allAgent...)
+		for range 5 {
+			for _, a := range []string{"eu", "us"} {
+				d := decoded(a, keyAPI, false, h.clock.Now())
+				d.Unknown = true
+				res, err := h.eng.Ingest(context.Background(), a, []resultschema.Decoded{d})
+				if err != nil {
+					t.Fatal(err)
+				}
+				if res.Unknown != 1 || res.Accepted != 0 || len(res.Rejected) != 0 {
+					t.Fatalf("ingest of an unknown result = %+v, want Unknown 1 and nothing else", res)
+				}
+			}
+		}
+		h.expect()
+		if st := alertStatus(t, h, keyAPI); st.Firing || st.Degraded || st.Triggered != 0 {
+			t.Fatalf("status %+v after unknown failures, want untouched", st)
+		}
+		if n := h.countResults(store.ResultFilter{EndpointKey: keyAPI, Success: new(false)}); n != 0 {
+			t.Fatalf("%d failed results stored, want unknown ones left out", n)
+		}
+	})
 }

@@ -7,6 +7,26 @@ import (
 	"go.opentelemetry.io/collector/filter"
 )
 
+// QuorateAgentConnectivityMetricConfig provides config for the quorate.agent.connectivity metric.
+type QuorateAgentConnectivityMetricConfig struct {
+	Enabled          bool `mapstructure:"enabled"`
+	enabledSetByUser bool
+}
+
+func (ms *QuorateAgentConnectivityMetricConfig) Unmarshal(parser *confmap.Conf) error {
+	if parser == nil {
+		return nil
+	}
+
+	err := parser.Unmarshal(ms)
+	if err != nil {
+		return err
+	}
+
+	ms.enabledSetByUser = parser.IsSet("enabled")
+	return nil
+}
+
 // QuorateProbeCertificateExpiresInMetricConfig provides config for the quorate.probe.certificate.expires_in metric.
 type QuorateProbeCertificateExpiresInMetricConfig struct {
 	Enabled          bool `mapstructure:"enabled"`
@@ -129,6 +149,7 @@ func (ms *QuorateProbeSuccessMetricConfig) Unmarshal(parser *confmap.Conf) error
 
 // MetricsConfig provides config for probe metrics.
 type MetricsConfig struct {
+	QuorateAgentConnectivity         QuorateAgentConnectivityMetricConfig         `mapstructure:"quorate.agent.connectivity"`
 	QuorateProbeCertificateExpiresIn QuorateProbeCertificateExpiresInMetricConfig `mapstructure:"quorate.probe.certificate.expires_in"`
 	QuorateProbeConnected            QuorateProbeConnectedMetricConfig            `mapstructure:"quorate.probe.connected"`
 	QuorateProbeDomainExpiresIn      QuorateProbeDomainExpiresInMetricConfig      `mapstructure:"quorate.probe.domain.expires_in"`
@@ -139,6 +160,9 @@ type MetricsConfig struct {
 
 func DefaultMetricsConfig() MetricsConfig {
 	return MetricsConfig{
+		QuorateAgentConnectivity: QuorateAgentConnectivityMetricConfig{
+			Enabled: true,
+		},
 		QuorateProbeCertificateExpiresIn: QuorateProbeCertificateExpiresInMetricConfig{
 			Enabled: true,
 		},

@@ -26,6 +26,9 @@ func TestMetricsBuilderConfig(t *testing.T) {
 			name: "all_set",
 			want: MetricsBuilderConfig{
 				Metrics: MetricsConfig{
+					QuorateAgentConnectivity: QuorateAgentConnectivityMetricConfig{
+						Enabled: true,
+					},
 					QuorateProbeCertificateExpiresIn: QuorateProbeCertificateExpiresInMetricConfig{
 						Enabled: true,
 					},
@@ -54,6 +57,9 @@ func TestMetricsBuilderConfig(t *testing.T) {
 			name: "none_set",
 			want: MetricsBuilderConfig{
 				Metrics: MetricsConfig{
+					QuorateAgentConnectivity: QuorateAgentConnectivityMetricConfig{
+						Enabled: false,
+					},
 					QuorateProbeCertificateExpiresIn: QuorateProbeCertificateExpiresInMetricConfig{
 						Enabled: false,
 					},
@@ -82,7 +88,7 @@ func TestMetricsBuilderConfig(t *testing.T) {
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			cfg := loadMetricsBuilderConfig(t, tt.name)
-			diff := cmp.Diff(tt.want, cfg, cmpopts.IgnoreUnexported(QuorateProbeCertificateExpiresInMetricConfig{}, QuorateProbeConnectedMetricConfig{}, QuorateProbeDomainExpiresInMetricConfig{}, QuorateProbeDurationMetricConfig{}, QuorateProbeStatusMetricConfig{}, QuorateProbeSuccessMetricConfig{}, ResourceAttributeConfig{}))
+			diff := cmp.Diff(tt.want, cfg, cmpopts.IgnoreUnexported(QuorateAgentConnectivityMetricConfig{}, QuorateProbeCertificateExpiresInMetricConfig{}, QuorateProbeConnectedMetricConfig{}, QuorateProbeDomainExpiresInMetricConfig{}, QuorateProbeDurationMetricConfig{}, QuorateProbeStatusMetricConfig{}, QuorateProbeSuccessMetricConfig{}, ResourceAttributeConfig{}))
 			require.Emptyf(t, diff, "Config mismatch (-expected +actual):\n%s", diff)
 		})
 	}

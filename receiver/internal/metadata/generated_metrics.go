@@ -19,6 +19,9 @@ const (
 )
 
 var MetricsInfo = metricsInfo{
+	QuorateAgentConnectivity: metricInfo{
+		Name: "quorate.agent.connectivity",
+	},
 	QuorateProbeCertificateExpiresIn: metricInfo{
 		Name:       "quorate.probe.certificate.expires_in",
 		Attributes: []string{"quorate.endpoint.group", "quorate.endpoint.key", "quorate.endpoint.name", "quorate.endpoint.type"},
@@ -46,6 +49,7 @@ var MetricsInfo = metricsInfo{
 }
 
 type metricsInfo struct {
+	QuorateAgentConnectivity         metricInfo
 	QuorateProbeCertificateExpiresIn metricInfo
 	QuorateProbeConnected            metricInfo
 	QuorateProbeDomainExpiresIn      metricInfo
@@ -57,6 +61,56 @@ type metricsInfo struct {
 type metricInfo struct {
 	Name       string
 	Attributes []string
+}
+
+type metricQuorateAgentConnectivity struct {
+	data     pmetric.Metric                       // data buffer for generated metric.
+	config   QuorateAgentConnectivityMetricConfig // metric config provided by user.
+	capacity int                                  // max observed number of data points added to the metric.
+}
+
+// init fills quorate.agent.connectivity metric with initial data.
+func (m *metricQuorateAgentConnectivity) init() {
+	m.data.SetName("quorate.agent.connectivity")
+	m.data.SetDescription("1 while the agent reaches its connectivity target, 0 while it does not (its failed probes are then reported as unknown); recorded at every connectivity check, only when connectivity is configured.")
+	m.data.SetUnit("1")
+	m.data.SetEmptyGauge()
+}
+
+func (m *metricQuorateAgentConnectivity) recordDataPoint(start pcommon.Timestamp, ts pcommon.Timestamp, val int64) {
+	if !m.config.Enabled {
+		return
+	}
+	dp := m.data.Gauge().DataPoints().AppendEmpty()
+	dp.SetStartTimestamp(start)
+	dp.SetTimestamp(ts)
+	dp.SetIntValue(val)
+}
+
+// updateCapacity saves max length of data point slices that will be used for the slice capacity.
+func (m *metricQuorateAgentConnectivity) updateCapacity() {
+	if m.data.Gauge().DataPoints().Len() > m.capacity {
+		m.capacity = m.data.Gauge().DataPoints().Len()
+	}
+}
+
+// emit appends recorded metric data to a metrics slice and prepares it for recording another set of data points.
+func (m *metricQuorateAgentConnectivity) emit(metrics pmetric.MetricSlice) {
+	if m.config.Enabled && m.data.Gauge().DataPoints().Len() > 0 {
+		m.updateCapacity()
+		m.data.MoveTo(metrics.AppendEmpty())
+		m.init()
+	}
+}
+
+func newMetricQuorateAgentConnectivity(cfg QuorateAgentConnectivityMetricConfig) metricQuorateAgentConnectivity {
+	m := metricQuorateAgentConnectivity{config: cfg}
+
+	if cfg.Enabled {
+		m.data = pmetric.NewMetric()
+		m.init()
+	}
+	return m
 }
 
 type metricQuorateProbeCertificateExpiresIn struct {
@@ -399,6 +453,7 @@ type MetricsBuilder struct {
 	buildInfo                              component.BuildInfo  // contains version information.
 	resourceAttributeIncludeFilter         map[string]filter.Filter
 	resourceAttributeExcludeFilter         map[string]filter.Filter
+	metricQuorateAgentConnectivity         metricQuorateAgentConnectivity
 	metricQuorateProbeCertificateExpiresIn metricQuorateProbeCertificateExpiresIn
 	metricQuorateProbeConnected            metricQuorateProbeConnected
 	metricQuorateProbeDomainExpiresIn      metricQuorateProbeDomainExpiresIn
@@ -430,6 +485,7 @@ func NewMetricsBuilder(mbc MetricsBuilderConfig, settings receiver.Settings, opt
 		startTime:                              pcommon.NewTimestampFromTime(time.Now()),
 		metricsBuffer:                          pmetric.NewMetrics(),
 		buildInfo:                              settings.BuildInfo,
+		metricQuorateAgentConnectivity:         newMetricQuorateAgentConnectivity(mbc.Metrics.QuorateAgentConnectivity),
 		metricQuorateProbeCertificateExpiresIn: newMetricQuorateProbeCertificateExpiresIn(mbc.Metrics.QuorateProbeCertificateExpiresIn),
 		metricQuorateProbeConnected:            newMetricQuorateProbeConnected(mbc.Metrics.QuorateProbeConnected),
 		metricQuorateProbeDomainExpiresIn:      newMetricQuorateProbeDomainExpiresIn(mbc.Metrics.QuorateProbeDomainExpiresIn),
@@ -514,6 +570,7 @@ func (mb *MetricsBuilder) EmitForResource(options ...ResourceMetricsOption) {
 	ils.Scope().SetName(ScopeName)
 	ils.Scope().SetVersion(mb.buildInfo.Version)
 	ils.Metrics().EnsureCapacity(mb.metricsCapacity)
+	mb.metricQuorateAgentConnectivity.emit(ils.Metrics())
 	mb.metricQuorateProbeCertificateExpiresIn.emit(ils.Metrics())
 	mb.metricQuorateProbeConnected.emit(ils.Metrics())
 	mb.metricQuorateProbeDomainExpiresIn.emit(ils.Metrics())
@@ -549,6 +606,11 @@ func (mb *MetricsBuilder) Emit(options ...ResourceMetricsOption) pmetric.Metrics
 	metrics := mb.metricsBuffer
 	mb.metricsBuffer = pmetric.NewMetrics()
 	return metrics
+}
+
+// RecordQuorateAgentConnectivityDataPoint adds a data point to quorate.agent.connectivity metric.
+func (mb *MetricsBuilder) RecordQuorateAgentConnectivityDataPoint(ts pcommon.Timestamp, val int64) {
+	mb.metricQuorateAgentConnectivity.recordDataPoint(mb.startTime, ts, val)
 }
 
 // RecordQuorateProbeCertificateExpiresInDataPoint adds a data point to quorate.probe.certificate.expires_in metric.

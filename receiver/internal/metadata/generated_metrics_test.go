@@ -68,6 +68,9 @@ func TestMetricsBuilder(t *testing.T) {
 			allMetricsCount := 0
 			defaultMetricsCount++
 			allMetricsCount++
+			mb.RecordQuorateAgentConnectivityDataPoint(ts, 1)
+			defaultMetricsCount++
+			allMetricsCount++
 			mb.RecordQuorateProbeCertificateExpiresInDataPoint(ts, 1, "quorate.endpoint.group-val", "quorate.endpoint.key-val", "quorate.endpoint.name-val", "quorate.endpoint.type-val")
 			defaultMetricsCount++
 			allMetricsCount++
@@ -115,6 +118,18 @@ func TestMetricsBuilder(t *testing.T) {
 			validatedMetrics := make(map[string]bool)
 			for _, mi := range allMetricsList {
 				switch mi.Name() {
+				case "quorate.agent.connectivity":
+					assert.False(t, validatedMetrics["quorate.agent.connectivity"], "Found a duplicate in the metrics slice: quorate.agent.connectivity")
+					validatedMetrics["quorate.agent.connectivity"] = true
+					assert.Equal(t, pmetric.MetricTypeGauge, mi.Type())
+					assert.Equal(t, 1, mi.Gauge().DataPoints().Len())
+					assert.Equal(t, "1 while the agent reaches its connectivity target, 0 while it does not (its failed probes are then reported as unknown); recorded at every connectivity check, only when connectivity is configured.", mi.Description())
+					assert.Equal(t, "1", mi.Unit())
+					dp := mi.Gauge().DataPoints().At(0)
+					assert.Equal(t, start, dp.StartTimestamp())
+					assert.Equal(t, ts, dp.Timestamp())
+					assert.Equal(t, pmetric.NumberDataPointValueTypeInt, dp.ValueType())
+					assert.Equal(t, int64(1), dp.IntValue())
 				case "quorate.probe.certificate.expires_in":
 					assert.False(t, validatedMetrics["quorate.probe.certificate.expires_in"], "Found a duplicate in the metrics slice: quorate.probe.certificate.expires_in")
 					validatedMetrics["quorate.probe.certificate.expires_in"] = true
