@@ -7,6 +7,7 @@ import (
 
 	"go.opentelemetry.io/collector/config/confighttp"
 
+	"github.com/quorate/quorate/quorum/internal/alertmanager"
 	"github.com/quorate/quorate/quorum/internal/monitoring"
 	"github.com/quorate/quorate/quorum/internal/store"
 )
@@ -40,6 +41,9 @@ type Config struct {
 	// TickInterval is how often staleness, ended maintenance windows and
 	// the saving of moved runs are handled.
 	TickInterval time.Duration `mapstructure:"tick_interval"`
+	// Alertmanager posts fired, reminder and resolved transitions to
+	// Alertmanager's API v2; off unless url is set.
+	Alertmanager alertmanager.Config `mapstructure:"alertmanager"`
 }
 
 func createDefaultConfig() *Config {
@@ -52,12 +56,13 @@ func createDefaultConfig() *Config {
 		Metrics:      met,
 		Storage:      store.DefaultConfig(),
 		TickInterval: DefaultTickInterval,
+		Alertmanager: alertmanager.DefaultConfig(),
 	}
 }
 
 // Validate loads the monitoring file, so that `quorate validate` reports
-// its errors; the storage settings are validated by store.Config.Validate,
-// which the collector calls on its own.
+// its errors; the storage and alertmanager settings are validated by their
+// own Validate, which the collector calls on its own.
 func (c *Config) Validate() error {
 	var errs []error
 	if c.MonitoringFile == "" {

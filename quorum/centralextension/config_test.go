@@ -38,6 +38,7 @@ func TestLoadConfig(t *testing.T) {
 		assert.Equal(t, "quorate.db", cfg.Storage.Path)
 		assert.Equal(t, 7*24*time.Hour, cfg.Storage.Retention.MaxResultAge)
 		assert.Equal(t, time.Second, cfg.TickInterval)
+		assert.False(t, cfg.Alertmanager.Enabled(), "no alertmanager unless its url is set")
 	})
 
 	t.Run("every knob loads", func(t *testing.T) {
@@ -54,6 +55,14 @@ func TestLoadConfig(t *testing.T) {
 		assert.Equal(t, 1000, cfg.Storage.Retention.MaxResultsPerAgent)
 		assert.Equal(t, 500, cfg.Storage.Batching.MaxBatchSize)
 		assert.Equal(t, 100*time.Millisecond, cfg.Storage.Batching.FlushInterval)
+		require.NoError(t, confmap.Validate(cfg.Alertmanager))
+		assert.Equal(t, "http://alertmanager.internal:9093", cfg.Alertmanager.URL)
+		assert.Equal(t, 5*time.Second, cfg.Alertmanager.Timeout)
+		assert.Equal(t, 30*time.Second, cfg.Alertmanager.ResendInterval)
+		v, ok := cfg.Alertmanager.Headers.Get("X-Scope-OrgID")
+		assert.True(t, ok)
+		assert.Equal(t, "quorate", string(v))
+		assert.Equal(t, map[string]string{"severity": "critical"}, cfg.Alertmanager.Labels)
 	})
 }
 
@@ -69,6 +78,10 @@ func TestValidateConfig(t *testing.T) {
 			"tick_interval: 0s must be greater than 0",
 			`api.endpoint and metrics.endpoint are both "127.0.0.1:9999"`,
 			`storage: driver: "mysql" is not supported`,
+		}},
+		{name: "bad_alertmanager", want: []string{
+			"alertmanager: endpoint: not used here; write Alertmanager's address as url",
+			"url: must start with http:// or https://",
 		}},
 	}
 	for _, tt := range tests {

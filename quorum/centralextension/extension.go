@@ -18,6 +18,7 @@ import (
 	"go.opentelemetry.io/collector/extension/extensionmiddleware"
 	"go.uber.org/zap"
 
+	"github.com/quorate/quorate/quorum/internal/alertmanager"
 	"github.com/quorate/quorate/quorum/internal/api"
 	"github.com/quorate/quorate/quorum/internal/engine"
 )
@@ -43,6 +44,10 @@ type central struct {
 	addrs map[string]net.Addr
 	stop  chan struct{}
 	loops sync.WaitGroup
+
+	// notifier posts to Alertmanager when alertmanager.url is set.
+	notifier    *alertmanager.Notifier
+	unsubscribe func()
 }
 
 var (
@@ -85,6 +90,11 @@ func (c *central) Start(ctx context.Context, host component.Host) error {
 			_ = eng.Close(ctx)
 			return err
 		}
+	}
+	if err := c.startNotifier(ctx, host, eng); err != nil {
+		c.stopServers(ctx)
+		_ = eng.Close(ctx)
+		return err
 	}
 	c.eng.Store(eng)
 	c.loops.Add(1)
@@ -156,10 +166,58 @@ func (c *central) Shutdown(ctx context.Context) error {
 	}
 	serr := c.stopServers(ctx)
 	c.loops.Wait()
+	c.stopNotifier(ctx)
 	if eng == nil {
 		return serr
 	}
 	return errors.Join(serr, eng.Close(ctx))
+}
+
+// startNotifier subscribes the Alertmanager notifier to the engine's
+// transitions and posts the alerts already firing; nothing when
+// alertmanager.url is empty.
+func (c *central) startNotifier(ctx context.Context, host component.Host, eng *engine.Engine) error {
+	amc := &c.cfg.Alertmanager
+	if !amc.Enabled() {
+		return nil
+	}
+	hc, err := amc.ToClient(ctx, host.GetExtensions(), c.set.TelemetrySettings)
+	if err != nil {
+		return fmt.Errorf("quorate_central: alertmanager client: %w", err)
+	}
+	client, err := alertmanager.NewClient(hc, amc.URL)
+	if err != nil {
+		return fmt.Errorf("quorate_central: alertmanager.%w", err)
+	}
+	n, err := alertmanager.New(alertmanager.Options{
+		Client:         client,
+		Source:         eng,
+		Logger:         c.set.Logger,
+		ResendInterval: amc.ResendInterval,
+		Labels:         amc.Labels,
+	})
+	if err != nil {
+		return fmt.Errorf("quorate_central: %w", err)
+	}
+	c.unsubscribe = eng.Subscribe(n.Sink)
+	n.Start()
+	c.notifier = n
+	c.set.Logger.Info("Posting quorum alerts to Alertmanager", zap.Stringer("notifier", n))
+	return nil
+}
+
+// stopNotifier stops hearing transitions and tries once more to post what
+// is pending. What cannot be posted is logged by the notifier, not an
+// error of the shutdown: Alertmanager being away must not fail it.
+func (c *central) stopNotifier(ctx context.Context) {
+	if c.unsubscribe != nil {
+		c.unsubscribe()
+		c.unsubscribe = nil
+	}
+	if c.notifier != nil {
+		_ = c.notifier.Shutdown(ctx)
+		c.notifier = nil
+	}
 }
 
 func (c *central) stopServers(ctx context.Context) error {

@@ -62,6 +62,8 @@ type Engine struct {
 	subs    map[int]Sink
 	nextSub int
 
+	failures failureLog
+
 	closed atomic.Bool
 }
 

@@ -97,6 +97,7 @@ func (e *Engine) Ingest(ctx context.Context, agentID string, results []resultsch
 			continue
 		}
 		res.Accepted++
+		e.failures.record(d.Key, agentID, &d.Result)
 		ep, _ := mc.Endpoint(d.Key)
 		rows = append(rows, store.Result{
 			EndpointKey:   d.Key,
