@@ -24,7 +24,8 @@ build: $(OCB)
 	mkdir -p bin
 	cp build/quorate/quorate $(BIN)
 
-# Runs the standalone probe receiver against a local demo target until Ctrl-C.
+# A central, three agents and local demo targets on 127.0.0.1 until Ctrl-C
+# (scripts/demo.sh; configs in examples/ and examples/demo/).
 demo: build
 	bash scripts/demo.sh
 
