@@ -102,10 +102,29 @@ func (p *quorumProcessor) ConsumeLogs(ctx context.Context, ld plog.Logs) error {
 			return consumererror.NewPermanent(fmt.Errorf("quorate: results were accepted but the next consumer failed: %w", err))
 		}
 	}
-	if len(rejected) > 0 {
-		return engine.StatusRejected(agentID, b.total, rejected).Err()
+	if refused := refusals(rejected); len(refused) > 0 {
+		return engine.StatusRejected(agentID, b.total, refused).Err()
 	}
 	return nil
+}
+
+// refusals are the rejections the agent must hear about. Results for an
+// endpoint the agent is no longer assigned (or that was just removed) are
+// dropped and counted but answered as success: the agent learns of the change
+// at its next assignments poll, and an error would make its exporter hold the
+// batch and everything queued behind it.
+func refusals(rejected map[string]int) map[string]int {
+	var out map[string]int
+	for reason, n := range rejected {
+		if reason == engine.ReasonNotAssigned || reason == engine.ReasonUnknownEndpoint {
+			continue
+		}
+		if out == nil {
+			out = map[string]int{}
+		}
+		out[reason] = n
+	}
+	return out
 }
 
 // identify returns the agent a batch may report for: the one the central's

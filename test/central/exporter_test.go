@@ -41,10 +41,15 @@ func TestAgentExporterSeesTheCentralsAnswers(t *testing.T) {
 	if err := eu.ConsumeLogs(context.Background(), results(probe{"eu", "core_api", true})); err != nil {
 		t.Fatalf("accepted batch: %v", err)
 	}
-	// Rejected records are final: the exporter must not retry them.
-	err := eu.ConsumeLogs(context.Background(), results(probe{"eu", "core_api", true}, probe{"eu", "_us-only", true}))
+	// A record for an endpoint no longer assigned is dropped without an
+	// error, so the exporter moves on to what is queued behind it.
+	if err := eu.ConsumeLogs(context.Background(), results(probe{"eu", "core_api", true}, probe{"eu", "_us-only", true})); err != nil {
+		t.Fatalf("batch with an unassigned record: %v, want success", err)
+	}
+	// A record in another agent's name is refused for good: no retry.
+	err := eu.ConsumeLogs(context.Background(), results(probe{"us", "core_api", true}))
 	if err == nil || !consumererror.IsPermanent(err) {
-		t.Fatalf("partly rejected batch: %v, want a permanent error", err)
+		t.Fatalf("batch in another agent's name: %v, want a permanent error", err)
 	}
 	err = agentExporter(t, c, "central-test-mars").ConsumeLogs(context.Background(), results(probe{"eu", "core_api", true}))
 	if err == nil || !consumererror.IsPermanent(err) {
