@@ -158,6 +158,28 @@ func TestAgentRunsAreUniquePerEndpointChecksumAndAgent(t *testing.T) {
 	})
 }
 
+func TestAgentRunGivenTwiceInOneSaveKeepsTheLast(t *testing.T) {
+	forEachDriver(t, func(t *testing.T, dc driverCase) {
+		ctx := context.Background()
+		s := open(t, dc.config(t))
+		first := AgentRun{EndpointKey: "core_api", ConfigurationChecksum: "a1", AgentID: "eu", FailuresInARow: 1}
+		last := AgentRun{EndpointKey: "core_api", ConfigurationChecksum: "a1", AgentID: "eu", FailuresInARow: 2, Triggered: true, Since: t0}
+		if err := s.SaveAgentRuns(ctx, []AgentRun{first, last}); err != nil {
+			t.Fatal(err)
+		}
+		got, err := s.LoadAgentRuns(ctx)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if len(got) != 1 || got[0].FailuresInARow != 2 || !got[0].Triggered || !got[0].Since.Equal(t0) {
+			t.Fatalf("runs %+v, want the last version only", got)
+		}
+		if err := s.SaveAgentRuns(ctx, []AgentRun{{EndpointKey: "core_api", AgentID: ""}}); err == nil {
+			t.Fatal("a run without agent id was saved")
+		}
+	})
+}
+
 func TestQuorumStateAndRunsSurviveARestart(t *testing.T) {
 	forEachDriver(t, func(t *testing.T, dc driverCase) {
 		ctx := context.Background()
