@@ -2,7 +2,6 @@ package e2e
 
 import (
 	"fmt"
-	"os"
 	"slices"
 	"strconv"
 	"strings"
@@ -214,11 +213,6 @@ func (c *cluster) afterNextResult(t *testing.T) {
 // after it acknowledged a result and starts it again: a result the central
 // acknowledged is the agent's to forget, so it must be stored.
 func TestCentralCrashKeepsAcknowledgedResults(t *testing.T) {
-	if os.Getenv("QUORATE_E2E_RUN_BLOCKED") == "" {
-		t.Skip("blocked by the central acknowledging results before they are written: the quorum processor returns " +
-			"once store.Enqueue has queued them, and the store writes every flush_interval (200ms), so a crash in " +
-			"between loses results the agents counted as sent. Set QUORATE_E2E_RUN_BLOCKED=1 to run this test.")
-	}
 	t.Parallel()
 	up := newTarget(t)
 	c := startCluster(t, monitoringFile(0, endpointSpec{"up", up.healthURL()}),

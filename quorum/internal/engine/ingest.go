@@ -47,7 +47,7 @@ type IngestResult struct {
 // agent's timestamp (which is stored with the result): agents' clocks are
 // not trusted to order the quorum.
 //
-// An error means the accepted results could not be queued for storage
+// An error means the accepted results could not be stored
 // (ctx ended or the engine closed); they were observed nonetheless.
 func (e *Engine) Ingest(ctx context.Context, agentID string, results []resultschema.Decoded) (IngestResult, error) {
 	res := IngestResult{Reasons: make([]string, len(results))}
@@ -118,8 +118,10 @@ func (e *Engine) Ingest(ctx context.Context, agentID string, results []resultsch
 	e.markRuns(touched, agentID, now)
 	e.handleEvents(ctx, mc, events)
 	e.updateMetrics(touched, agentID)
-	if err := e.store.Enqueue(ctx, rows...); err != nil {
-		return res, fmt.Errorf("queue %d results for storage: %w", len(rows), err)
+	// Written before the agent hears 200: an acknowledged result must survive
+	// a crash of the central (the agent drops what was acknowledged).
+	if err := e.store.WriteResults(ctx, rows); err != nil {
+		return res, fmt.Errorf("store %d results: %w", len(rows), err)
 	}
 	return res, nil
 }
