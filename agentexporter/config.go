@@ -3,10 +3,8 @@ package agentexporter
 import (
 	"errors"
 	"fmt"
-	"net"
 	"net/http"
 	"net/url"
-	"regexp"
 	"strings"
 	"time"
 
@@ -14,6 +12,9 @@ import (
 	"go.opentelemetry.io/collector/config/confighttp"
 	"go.opentelemetry.io/collector/config/configopaque"
 	"go.opentelemetry.io/collector/confmap"
+
+	"github.com/quorate/quorate/internal/agentid"
+	"github.com/quorate/quorate/internal/endpoint"
 )
 
 // Config is the `agent` exporter's configuration. The HTTP client settings
@@ -63,9 +64,6 @@ type RetryConfig struct {
 
 var _ confmap.Validator = (*Config)(nil)
 
-// agentIDPattern is the probe receiver's: the two must hold the same id.
-var agentIDPattern = regexp.MustCompile(`^[a-z0-9][a-z0-9._-]{0,62}$`)
-
 // Validate reports every problem at once, each naming the key and the fix.
 func (c *Config) Validate() error {
 	var errs []error
@@ -86,8 +84,8 @@ func (c *Config) Validate() error {
 			}
 		}
 	}
-	if !agentIDPattern.MatchString(c.AgentID) {
-		errs = append(errs, fmt.Errorf("agent_id %q must be 1 to 63 lowercase letters, digits, '.', '_' or '-', starting with a letter or digit, and equal the probe receiver's agent_id", c.AgentID))
+	if !agentid.Valid(c.AgentID) {
+		errs = append(errs, fmt.Errorf("agent_id %q must be %s, and equal the probe receiver's agent_id", c.AgentID, agentid.Rule))
 	}
 	if c.QueueSize < 1 {
 		errs = append(errs, fmt.Errorf("queue_size %d must be at least 1 (results held while central is unreachable)", c.QueueSize))
@@ -107,45 +105,21 @@ func (c *Config) Validate() error {
 	return errors.Join(errs...)
 }
 
-func validateEndpoint(endpoint string) error {
-	if endpoint == "" {
+func validateEndpoint(raw string) error {
+	if raw == "" {
 		return errors.New("endpoint: required; set central's OTLP/HTTP base URL, e.g. https://central.example.org:4318 (results go to <endpoint>/v1/logs)")
 	}
-	u, err := url.Parse(endpoint)
+	u, err := url.Parse(raw)
 	if err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
-		return fmt.Errorf("endpoint %q must be an http(s) URL with a host, e.g. https://central.example.org:4318", redact(endpoint))
+		return fmt.Errorf("endpoint %q must be an http(s) URL with a host, e.g. https://central.example.org:4318", endpoint.RedactURL(raw))
 	}
 	if u.User != nil {
-		return fmt.Errorf("endpoint %q must not carry credentials; use token", redact(endpoint))
+		return fmt.Errorf("endpoint %q must not carry credentials; use token", endpoint.RedactURL(raw))
 	}
 	if u.RawQuery != "" || u.Fragment != "" {
-		return fmt.Errorf("endpoint %q must be a base URL without query or fragment; /v1/logs is appended", redact(endpoint))
+		return fmt.Errorf("endpoint %q must be a base URL without query or fragment; /v1/logs is appended", endpoint.RedactURL(raw))
 	}
 	return nil
-}
-
-// plainHTTPOffLoopback reports an http:// endpoint on a host other than
-// this one, where the bearer token would travel in clear text.
-func plainHTTPOffLoopback(endpoint string) bool {
-	u, err := url.Parse(endpoint)
-	if err != nil || u.Scheme != "http" {
-		return false
-	}
-	host := u.Hostname()
-	if host == "localhost" {
-		return false
-	}
-	ip := net.ParseIP(host)
-	return ip == nil || !ip.IsLoopback()
-}
-
-// redact hides userinfo in a URL that is about to be printed.
-func redact(raw string) string {
-	u, err := url.Parse(raw)
-	if err != nil {
-		return "<unparsable URL>"
-	}
-	return u.Redacted()
 }
 
 func (r *RetryConfig) validate() []error {

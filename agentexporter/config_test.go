@@ -130,17 +130,3 @@ func TestValidate(t *testing.T) {
 		})
 	}
 }
-
-func TestPlainHTTPOffLoopback(t *testing.T) {
-	tests := map[string]bool{
-		"http://127.0.0.1:4318":       false,
-		"http://[::1]:4318":           false,
-		"http://localhost:4318":       false,
-		"https://central.example.org": false,
-		"http://central.example.org":  true,
-		"http://10.0.0.7:4318/base":   true,
-	}
-	for endpoint, want := range tests {
-		assert.Equal(t, want, plainHTTPOffLoopback(endpoint), endpoint)
-	}
-}

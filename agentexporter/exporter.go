@@ -20,6 +20,8 @@ import (
 	"github.com/quorate/quorate/agentexporter/internal/metadata"
 	"github.com/quorate/quorate/agentexporter/internal/push"
 	"github.com/quorate/quorate/agentexporter/internal/queue"
+	"github.com/quorate/quorate/internal/cleartext"
+	"github.com/quorate/quorate/internal/endpoint"
 )
 
 // agentExporter queues results in ConsumeLogs and delivers them from one
@@ -109,7 +111,7 @@ func (*agentExporter) Capabilities() consumer.Capabilities {
 func (e *agentExporter) Start(ctx context.Context, host component.Host) error {
 	hc, err := e.cfg.ToClient(ctx, host.GetExtensions(), e.set.TelemetrySettings)
 	if err != nil {
-		return fmt.Errorf("agent exporter: creating the HTTP client for %s: %w", redact(e.cfg.Endpoint), err)
+		return fmt.Errorf("agent exporter: creating the HTTP client for %s: %w", endpoint.RedactURL(e.cfg.Endpoint), err)
 	}
 	if e.cfg.Storage != nil {
 		if err := e.openStorage(ctx, host); err != nil {
@@ -133,12 +135,12 @@ func (e *agentExporter) Start(ctx context.Context, host component.Host) error {
 	e.started = true
 	e.sender = newSenderState(e.cfg.Retry)
 	go e.run(runCtx)
-	if plainHTTPOffLoopback(e.cfg.Endpoint) {
+	if cleartext.OffLoopback(e.cfg.Endpoint) {
 		e.logger.Warn("Agent exporter endpoint is plain http:// to another host: the token and the results cross the network unencrypted; use https://",
-			zap.String("endpoint", redact(e.cfg.Endpoint)))
+			zap.String("endpoint", endpoint.RedactURL(e.cfg.Endpoint)))
 	}
 	e.logger.Info("Agent exporter sending results to central",
-		zap.String("url", redact(e.client.URL())),
+		zap.String("url", endpoint.RedactURL(e.client.URL())),
 		zap.String("agent_id", e.cfg.AgentID),
 		zap.Int("queue_size", e.cfg.QueueSize),
 		zap.Int("spilled", e.backlog.spilled()))

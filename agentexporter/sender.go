@@ -10,6 +10,7 @@ import (
 	"go.uber.org/zap"
 
 	"github.com/quorate/quorate/agentexporter/internal/push"
+	"github.com/quorate/quorate/internal/endpoint"
 )
 
 // senderState belongs to the sender goroutine alone.
@@ -122,7 +123,7 @@ func (e *agentExporter) send(ctx context.Context, ld plog.Logs, n int) time.Dura
 			e.logger.Error("Central refuses this agent's credentials: check token and agent_id in this exporter against the agent's entry on central. "+
 				"Sending is paused and retried every retry.max_interval; results stay queued (the oldest are dropped when the queue is full)",
 				zap.Int("status", pe.StatusCode), zap.String("message", pe.Message),
-				zap.String("agent_id", e.cfg.AgentID), zap.String("url", redact(e.client.URL())),
+				zap.String("agent_id", e.cfg.AgentID), zap.String("url", endpoint.RedactURL(e.client.URL())),
 				zap.Int("queued", e.backlog.len()))
 		}
 		return e.sender.backoff.Max()

@@ -4,8 +4,6 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"net"
-	"net/url"
 	"os"
 	"path/filepath"
 	"slices"
@@ -13,6 +11,7 @@ import (
 	"go.opentelemetry.io/collector/component"
 	"go.uber.org/zap"
 
+	"github.com/quorate/quorate/internal/cleartext"
 	"github.com/quorate/quorate/internal/probe"
 	"github.com/quorate/quorate/receiver/internal/assignments"
 	"github.com/quorate/quorate/receiver/internal/scheduler"
@@ -36,7 +35,7 @@ func (r *probeReceiver) followCentral(ctx context.Context, host component.Host, 
 	if err != nil {
 		return nil, fmt.Errorf("central: %w", err)
 	}
-	if plainHTTPOffHost(cc.Endpoint) {
+	if cleartext.OffLoopback(cc.Endpoint) {
 		log.Warn("central.endpoint is plain http: the agent token and the assignments (which may hold probe secrets) cross the network unencrypted; use https",
 			zap.String("url", client.URL()))
 	}
@@ -140,18 +139,4 @@ func defaultCacheFile(agentID string) (string, error) {
 		return "", fmt.Errorf("no default cache directory: %w", err)
 	}
 	return filepath.Join(dir, "quorate", "assignments-"+agentID+".json"), nil
-}
-
-// plainHTTPOffHost reports an http:// central that is not on loopback.
-func plainHTTPOffHost(endpoint string) bool {
-	u, err := url.Parse(endpoint)
-	if err != nil || u.Scheme != "http" {
-		return false
-	}
-	host := u.Hostname()
-	if host == "localhost" {
-		return false
-	}
-	ip := net.ParseIP(host)
-	return ip == nil || !ip.IsLoopback()
 }

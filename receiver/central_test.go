@@ -290,19 +290,6 @@ func TestAssignedEndpointsThatCannotBeProbedAreSkippedOnce(t *testing.T) {
 	assert.Zero(t, resultsByKey(sink)["demo_bad"])
 }
 
-func TestPlainHTTPOffHost(t *testing.T) {
-	for endpoint, want := range map[string]bool{
-		"http://127.0.0.1:4319":        false,
-		"http://[::1]:4319":            false,
-		"http://localhost:4319":        false,
-		"https://central.example:4319": false,
-		"http://central.example:4319":  true,
-		"http://10.0.0.7:4319":         true,
-	} {
-		assert.Equal(t, want, plainHTTPOffHost(endpoint), endpoint)
-	}
-}
-
 func TestDefaultCacheFileIsPerAgent(t *testing.T) {
 	t.Setenv("XDG_CACHE_HOME", t.TempDir())
 	t.Setenv("HOME", t.TempDir())

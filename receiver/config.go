@@ -7,7 +7,6 @@ import (
 	"net/url"
 	"os"
 	"path/filepath"
-	"regexp"
 	"strconv"
 	"strings"
 	"time"
@@ -16,6 +15,7 @@ import (
 	"go.opentelemetry.io/collector/config/configopaque"
 	"go.opentelemetry.io/collector/config/configoptional"
 
+	"github.com/quorate/quorate/internal/agentid"
 	"github.com/quorate/quorate/internal/conditions"
 	"github.com/quorate/quorate/internal/endpoint"
 	"github.com/quorate/quorate/internal/probe"
@@ -147,9 +147,6 @@ type EndpointConfig endpoint.Endpoint
 // Endpoint is the configured endpoint as the shared type.
 func (e *EndpointConfig) Endpoint() *endpoint.Endpoint { return (*endpoint.Endpoint)(e) }
 
-// agentIDPattern keeps agent ids usable as label values, file and host names.
-var agentIDPattern = regexp.MustCompile(`^[a-z0-9][a-z0-9._-]{0,62}$`)
-
 // minDomainExpirationInterval is Gatus's floor for endpoints using
 // [DOMAIN_EXPIRATION], so that RDAP servers are not hammered.
 const minDomainExpirationInterval = 5 * time.Minute
@@ -157,8 +154,8 @@ const minDomainExpirationInterval = 5 * time.Minute
 // Validate reports every problem at once, each naming the field and the fix.
 func (c *Config) Validate() error {
 	var errs []error
-	if !agentIDPattern.MatchString(c.AgentID) {
-		errs = append(errs, fmt.Errorf("agent_id %q must be 1 to 63 lowercase letters, digits, '.', '_' or '-', starting with a letter or digit", c.AgentID))
+	if !agentid.Valid(c.AgentID) {
+		errs = append(errs, fmt.Errorf("agent_id %q must be %s", c.AgentID, agentid.Rule))
 	}
 	if c.MaxConcurrentProbes < 1 {
 		errs = append(errs, fmt.Errorf("max_concurrent_probes %d must be at least 1", c.MaxConcurrentProbes))

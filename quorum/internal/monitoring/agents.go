@@ -4,10 +4,11 @@ import (
 	"errors"
 	"fmt"
 	"math"
-	"regexp"
 	"time"
 
 	"go.opentelemetry.io/collector/config/configopaque"
+
+	"github.com/quorate/quorate/internal/agentid"
 )
 
 type agentYAML struct {
@@ -17,11 +18,6 @@ type agentYAML struct {
 	RatePerSecond *float64       `mapstructure:"rate-per-second"`
 	StaleAfter    *time.Duration `mapstructure:"stale-after"`
 }
-
-// agentIDPattern is the probe receiver's agent_id pattern, so that every id
-// an agent can run with can be declared here: ids appear in URLs, metric
-// labels and database rows, so they stay plain.
-var agentIDPattern = regexp.MustCompile(`^[a-z0-9][a-z0-9._-]{0,62}$`)
 
 // decodeAgents reads and checks the agents list. The returned flags tell
 // which agents left stale-after unset (its default needs the endpoints).
@@ -57,8 +53,8 @@ func decodeAgents(raw any) ([]Agent, []bool, error) {
 		switch {
 		case y.ID == "":
 			errs = append(errs, w.errorf("id", "is required, e.g. id: eu-west"))
-		case !agentIDPattern.MatchString(y.ID):
-			errs = append(errs, w.errorf("id", "must be 1 to 63 lowercase letters, digits, '.', '_' or '-', starting with a letter or digit, e.g. eu-west (the agent's agent_id)"))
+		case !agentid.Valid(y.ID):
+			errs = append(errs, w.errorf("id", "must be "+agentid.Rule+", e.g. eu-west (the agent's agent_id)"))
 		default:
 			if first, dup := firstID[y.ID]; dup {
 				errs = append(errs, w.errorf("id", "duplicates agents[%d]; agent ids must be unique", first))
