@@ -9,7 +9,7 @@ import (
 
 	"github.com/quorate/quorate/quorum/internal/alertmanager"
 	"github.com/quorate/quorate/quorum/internal/monitoring"
-	"github.com/quorate/quorate/quorum/internal/store"
+	"github.com/quorate/quorate/internal/store"
 )
 
 // Default endpoints. Both listen on loopback only, like the collector's own

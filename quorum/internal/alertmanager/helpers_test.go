@@ -15,7 +15,7 @@ import (
 	"github.com/quorate/quorate/internal/result"
 	"github.com/quorate/quorate/internal/resultschema"
 	"github.com/quorate/quorate/quorum/internal/engine"
-	"github.com/quorate/quorate/quorum/internal/store"
+	"github.com/quorate/quorate/internal/store"
 )
 
 // monitoringYAML: core/api is watched by three agents with agent-quorum 2

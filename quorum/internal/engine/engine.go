@@ -14,7 +14,7 @@ import (
 	"github.com/quorate/quorate/quorum/internal/metrics"
 	"github.com/quorate/quorate/quorum/internal/monitoring"
 	"github.com/quorate/quorate/quorum/internal/state"
-	"github.com/quorate/quorate/quorum/internal/store"
+	"github.com/quorate/quorate/internal/store"
 )
 
 // ErrClosed is returned by calls made after Close.

@@ -14,8 +14,8 @@ import (
 	"github.com/quorate/quorate/internal/endpoint"
 	"github.com/quorate/quorate/internal/result"
 	"github.com/quorate/quorate/internal/resultschema"
-	"github.com/quorate/quorate/quorum/internal/store"
-	"github.com/quorate/quorate/quorum/internal/store/testpg"
+	"github.com/quorate/quorate/internal/store"
+	"github.com/quorate/quorate/internal/store/testpg"
 )
 
 // monitoringYAML has three agents on core/api with agent-quorum 2 and two

@@ -9,7 +9,7 @@ import (
 	"github.com/quorate/quorate/quorum/internal/metrics"
 	"github.com/quorate/quorate/quorum/internal/monitoring"
 	"github.com/quorate/quorate/quorum/internal/state"
-	"github.com/quorate/quorate/quorum/internal/store"
+	"github.com/quorate/quorate/internal/store"
 )
 
 // Rejection reasons, as counted in quorate_results_rejected_total.

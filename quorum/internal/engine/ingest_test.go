@@ -12,7 +12,7 @@ import (
 
 	"github.com/quorate/quorate/internal/resultschema"
 	"github.com/quorate/quorate/quorum/internal/auth"
-	"github.com/quorate/quorate/quorum/internal/store"
+	"github.com/quorate/quorate/internal/store"
 )
 
 func TestIngestRejectsWhatTheAgentMayNotReport(t *testing.T) {

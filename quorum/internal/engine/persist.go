@@ -12,7 +12,7 @@ import (
 
 	"github.com/quorate/quorate/quorum/internal/monitoring"
 	"github.com/quorate/quorate/quorum/internal/state"
-	"github.com/quorate/quorate/quorum/internal/store"
+	"github.com/quorate/quorate/internal/store"
 )
 
 // runChecksum is the configuration checksum of a stored run row: the

@@ -7,7 +7,7 @@ import (
 
 	"github.com/quorate/quorate/internal/resultschema"
 	"github.com/quorate/quorate/quorum/internal/state"
-	"github.com/quorate/quorate/quorum/internal/store"
+	"github.com/quorate/quorate/internal/store"
 )
 
 var (

@@ -10,7 +10,7 @@ import (
 
 	"github.com/quorate/quorate/quorum/internal/monitoring"
 	"github.com/quorate/quorate/quorum/internal/state"
-	"github.com/quorate/quorate/quorum/internal/store"
+	"github.com/quorate/quorate/internal/store"
 )
 
 // reloadTimeout bounds the storage writes of one reload.

@@ -10,7 +10,7 @@ import (
 
 	"github.com/quorate/quorate/quorum/internal/monitoring"
 	"github.com/quorate/quorate/quorum/internal/state"
-	"github.com/quorate/quorate/quorum/internal/store"
+	"github.com/quorate/quorate/internal/store"
 )
 
 // Transition is one state.Event with the endpoint's name and group, for

@@ -10,7 +10,7 @@ import (
 	"go.opentelemetry.io/collector/config/configopaque"
 
 	"github.com/quorate/quorate/internal/result"
-	"github.com/quorate/quorate/quorum/internal/store/testpg"
+	"github.com/quorate/quorate/internal/store/testpg"
 )
 
 // driverCase opens stores of one driver on one database, any number of

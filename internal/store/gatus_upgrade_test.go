@@ -11,7 +11,7 @@ import (
 
 	"go.opentelemetry.io/collector/config/configopaque"
 
-	"github.com/quorate/quorate/quorum/internal/store/testpg"
+	"github.com/quorate/quorate/internal/store/testpg"
 )
 
 // gatusDB is a Gatus database made by a test, ready for Open.
