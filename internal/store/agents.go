@@ -24,9 +24,10 @@ func (c *core) UpsertAgents(ctx context.Context, agents []Agent) error {
 				return errors.New("upsert agent: id is required")
 			}
 			if _, err := d.exec(ctx, `
-				INSERT INTO agents (agent_id, agent_name, last_seen) VALUES ($1, $2, $3)
-				ON CONFLICT (agent_id) DO UPDATE SET agent_name = excluded.agent_name, last_seen = `+laterLastSeen,
-				a.ID, a.Name, nullTime(a.LastSeen)); err != nil {
+				INSERT INTO agents (agent_id, agent_name, last_seen, stale_after_ms) VALUES ($1, $2, $3, $4)
+				ON CONFLICT (agent_id) DO UPDATE SET agent_name = excluded.agent_name,
+					stale_after_ms = excluded.stale_after_ms, last_seen = `+laterLastSeen,
+				a.ID, a.Name, nullTime(a.LastSeen), a.StaleAfter.Milliseconds()); err != nil {
 				return fmt.Errorf("upsert agent %q: %w", a.ID, err)
 			}
 		}
@@ -55,7 +56,7 @@ func (c *core) ListAgents(ctx context.Context) ([]Agent, error) {
 	if err := c.check(); err != nil {
 		return nil, err
 	}
-	rs, err := c.r.query(ctx, `SELECT agent_id, agent_name, last_seen FROM agents ORDER BY agent_id`)
+	rs, err := c.r.query(ctx, `SELECT agent_id, agent_name, last_seen, stale_after_ms FROM agents ORDER BY agent_id`)
 	if err != nil {
 		return nil, fmt.Errorf("list agents: %w", err)
 	}
@@ -64,10 +65,12 @@ func (c *core) ListAgents(ctx context.Context) ([]Agent, error) {
 	for rs.Next() {
 		var a Agent
 		var seen sql.NullTime
-		if err := rs.Scan(&a.ID, &a.Name, &seen); err != nil {
+		var staleMS int64
+		if err := rs.Scan(&a.ID, &a.Name, &seen, &staleMS); err != nil {
 			return nil, fmt.Errorf("list agents: %w", err)
 		}
 		a.LastSeen = utcOrZero(seen)
+		a.StaleAfter = time.Duration(staleMS) * time.Millisecond
 		out = append(out, a)
 	}
 	return out, rs.Err()

@@ -204,3 +204,7 @@ func execAll(ctx context.Context, d db, stmts ...string) error {
 	}
 	return nil
 }
+
+// LatestVersion is the schema version this build migrates to. Readers that do
+// not migrate (the Grafana plugin) compare it with SchemaVersion.
+func LatestVersion() int { return postgresMigrations[len(postgresMigrations)-1].version }

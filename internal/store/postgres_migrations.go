@@ -17,6 +17,7 @@ var postgresMigrations = []migration{
 	{version: 5, name: "triggered_per_agent", preserve: []string{"endpoint_alerts_triggered"}, up: postgresTriggeredPerAgent},
 	{version: 6, name: "uptimes_per_agent", preserve: []string{"endpoint_uptimes"}, up: postgresUptimesPerAgent},
 	{version: 7, name: "quorum_states", up: postgresQuorumStates},
+	{version: 8, name: "dashboard_columns", up: dashboardColumns},
 }
 
 // postgresGatusBaseline creates Gatus's tables where missing and adds the

@@ -16,6 +16,7 @@ var sqliteMigrations = []migration{
 	{version: 5, name: "triggered_per_agent", preserve: []string{"endpoint_alerts_triggered"}, up: sqliteTriggeredPerAgent},
 	{version: 6, name: "uptimes_per_agent", preserve: []string{"endpoint_uptimes"}, up: sqliteUptimesPerAgent},
 	{version: 7, name: "quorum_states", up: sqliteQuorumStates},
+	{version: 8, name: "dashboard_columns", up: dashboardColumns},
 }
 
 // sqliteGatusBaseline creates Gatus's tables where missing and adds the
@@ -248,4 +249,17 @@ func sameCount(ctx context.Context, d db, from, to string) error {
 		return fmt.Errorf("%s has %d rows but %d were seeded into %s", from, a, b, to)
 	}
 	return nil
+}
+
+// dashboardColumns stores what the Grafana plugin shows beside the state
+// machine's own columns: each agent's stale-after (the plugin derives
+// Stale/Healthy from it and last_seen the way the central does) and each
+// quorum's K and M. The same DDL holds for both dialects; 0 means "written
+// before version 8", until the central next saves the row.
+func dashboardColumns(ctx context.Context, d db) error {
+	return execAll(ctx, d,
+		`ALTER TABLE agents ADD COLUMN stale_after_ms BIGINT NOT NULL DEFAULT 0`,
+		`ALTER TABLE quorum_states ADD COLUMN agent_quorum INTEGER NOT NULL DEFAULT 0`,
+		`ALTER TABLE quorum_states ADD COLUMN monitors_count INTEGER NOT NULL DEFAULT 0`,
+	)
 }

@@ -110,8 +110,8 @@ func (c *core) SaveQuorumStates(ctx context.Context, states []QuorumState) error
 			}
 			if _, err := d.exec(ctx, `
 				INSERT INTO quorum_states (endpoint_id, alert_index, configuration_checksum, firing, degraded,
-					fired_at, last_reminder_at, triggered_count, reporting_count, updated_at)
-				VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)
+					fired_at, last_reminder_at, triggered_count, reporting_count, agent_quorum, monitors_count, updated_at)
+				VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12)
 				ON CONFLICT (endpoint_id, alert_index) DO UPDATE SET
 					configuration_checksum = excluded.configuration_checksum,
 					firing = excluded.firing,
@@ -120,9 +120,11 @@ func (c *core) SaveQuorumStates(ctx context.Context, states []QuorumState) error
 					last_reminder_at = excluded.last_reminder_at,
 					triggered_count = excluded.triggered_count,
 					reporting_count = excluded.reporting_count,
+					agent_quorum = excluded.agent_quorum,
+					monitors_count = excluded.monitors_count,
 					updated_at = excluded.updated_at`,
 				id, s.AlertIndex, s.ConfigurationChecksum, s.Firing, s.Degraded,
-				nullTime(s.FiredAt), nullTime(s.LastReminderAt), s.TriggeredCount, s.ReportingCount, now); err != nil {
+				nullTime(s.FiredAt), nullTime(s.LastReminderAt), s.TriggeredCount, s.ReportingCount, s.AgentQuorum, s.MonitorsCount, now); err != nil {
 				return fmt.Errorf("save quorum state of endpoint %q alert %d: %w", s.EndpointKey, s.AlertIndex, err)
 			}
 		}
@@ -136,7 +138,7 @@ func (c *core) LoadQuorumStates(ctx context.Context) ([]QuorumState, error) {
 	}
 	rs, err := c.r.query(ctx, `
 		SELECT e.endpoint_key, q.alert_index, q.configuration_checksum, q.firing, q.degraded,
-			q.fired_at, q.last_reminder_at, q.triggered_count, q.reporting_count, q.updated_at
+			q.fired_at, q.last_reminder_at, q.triggered_count, q.reporting_count, q.agent_quorum, q.monitors_count, q.updated_at
 		FROM quorum_states q JOIN endpoints e ON e.endpoint_id = q.endpoint_id
 		ORDER BY e.endpoint_key, q.alert_index`)
 	if err != nil {
@@ -148,7 +150,7 @@ func (c *core) LoadQuorumStates(ctx context.Context) ([]QuorumState, error) {
 		var s QuorumState
 		var fired, reminded, updated sql.NullTime
 		if err := rs.Scan(&s.EndpointKey, &s.AlertIndex, &s.ConfigurationChecksum, &s.Firing, &s.Degraded,
-			&fired, &reminded, &s.TriggeredCount, &s.ReportingCount, &updated); err != nil {
+			&fired, &reminded, &s.TriggeredCount, &s.ReportingCount, &s.AgentQuorum, &s.MonitorsCount, &updated); err != nil {
 			return nil, fmt.Errorf("load quorum states: %w", err)
 		}
 		s.FiredAt, s.LastReminderAt, s.UpdatedAt = utcOrZero(fired), utcOrZero(reminded), utcOrZero(updated)

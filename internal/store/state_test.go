@@ -12,14 +12,14 @@ func TestAgentsLastSeenOnlyMovesForward(t *testing.T) {
 	forEachDriver(t, func(t *testing.T, dc driverCase) {
 		ctx := context.Background()
 		s := open(t, dc.config(t))
-		if err := s.UpsertAgents(ctx, []Agent{{ID: "eu", Name: "Europe"}, {ID: "us", Name: "US", LastSeen: t0}}); err != nil {
+		if err := s.UpsertAgents(ctx, []Agent{{ID: "eu", Name: "Europe"}, {ID: "us", Name: "US", LastSeen: t0, StaleAfter: 90 * time.Second}}); err != nil {
 			t.Fatal(err)
 		}
 		if err := s.TouchAgents(ctx, map[string]time.Time{"eu": t0.Add(time.Minute), "us": t0.Add(-time.Minute), "ap": t0}); err != nil {
 			t.Fatal(err)
 		}
 		// Renaming keeps last_seen; an older time does not move it back.
-		if err := s.UpsertAgents(ctx, []Agent{{ID: "eu", Name: "Europe West", LastSeen: t0}}); err != nil {
+		if err := s.UpsertAgents(ctx, []Agent{{ID: "eu", Name: "Europe West", LastSeen: t0, StaleAfter: 2 * time.Minute}}); err != nil {
 			t.Fatal(err)
 		}
 		got, err := s.ListAgents(ctx)
@@ -28,8 +28,8 @@ func TestAgentsLastSeenOnlyMovesForward(t *testing.T) {
 		}
 		want := []Agent{
 			{ID: "ap", Name: "", LastSeen: t0},
-			{ID: "eu", Name: "Europe West", LastSeen: t0.Add(time.Minute)},
-			{ID: "us", Name: "US", LastSeen: t0},
+			{ID: "eu", Name: "Europe West", LastSeen: t0.Add(time.Minute), StaleAfter: 2 * time.Minute},
+			{ID: "us", Name: "US", LastSeen: t0, StaleAfter: 90 * time.Second},
 		}
 		if !reflect.DeepEqual(got, want) {
 			t.Errorf("agents:\n got %+v\nwant %+v", got, want)
@@ -189,8 +189,8 @@ func TestQuorumStateAndRunsSurviveARestart(t *testing.T) {
 			t.Fatal(err)
 		}
 		states := []QuorumState{
-			{EndpointKey: "core_api", AlertIndex: 0, ConfigurationChecksum: "a1", Firing: true, FiredAt: t0, LastReminderAt: t0.Add(time.Hour), TriggeredCount: 2, ReportingCount: 3},
-			{EndpointKey: "core_api", AlertIndex: 1, ConfigurationChecksum: "a2", Degraded: true, TriggeredCount: 1, ReportingCount: 3},
+			{EndpointKey: "core_api", AlertIndex: 0, ConfigurationChecksum: "a1", Firing: true, FiredAt: t0, LastReminderAt: t0.Add(time.Hour), TriggeredCount: 2, ReportingCount: 3, AgentQuorum: 2, MonitorsCount: 3},
+			{EndpointKey: "core_api", AlertIndex: 1, ConfigurationChecksum: "a2", Degraded: true, TriggeredCount: 1, ReportingCount: 3, AgentQuorum: 3, MonitorsCount: 3},
 		}
 		runs := []AgentRun{{EndpointKey: "core_api", ConfigurationChecksum: "a1", AgentID: "eu", FailuresInARow: 5, Triggered: true, Since: t0}}
 		if err := s.SaveQuorumStates(ctx, states); err != nil {

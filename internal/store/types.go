@@ -16,6 +16,9 @@ type Agent struct {
 	ID       string
 	Name     string
 	LastSeen time.Time // zero when never seen
+	// StaleAfter is how long the agent may stay silent before the central
+	// counts it stale; zero when not recorded.
+	StaleAfter time.Duration
 }
 
 // Endpoint is a monitored endpoint as Gatus keys it.
@@ -99,7 +102,11 @@ type QuorumState struct {
 	LastReminderAt        time.Time // zero when no reminder was sent
 	TriggeredCount        int
 	ReportingCount        int
-	UpdatedAt             time.Time // set when read
+	// AgentQuorum is K and MonitorsCount is M (agents monitoring the
+	// endpoint); zero in rows saved before schema version 8.
+	AgentQuorum   int
+	MonitorsCount int
+	UpdatedAt     time.Time // set when read
 }
 
 // ResultFilter selects results; zero fields match everything.

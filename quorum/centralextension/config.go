@@ -7,9 +7,9 @@ import (
 
 	"go.opentelemetry.io/collector/config/confighttp"
 
+	"github.com/quorate/quorate/internal/store"
 	"github.com/quorate/quorate/quorum/internal/alertmanager"
 	"github.com/quorate/quorate/quorum/internal/monitoring"
-	"github.com/quorate/quorate/internal/store"
 )
 
 // Default endpoints. Both listen on loopback only, like the collector's own

@@ -12,8 +12,8 @@ import (
 	"go.opentelemetry.io/collector/confmap"
 	"go.opentelemetry.io/collector/confmap/confmaptest"
 
-	"github.com/quorate/quorate/quorum/centralextension/internal/metadata"
 	"github.com/quorate/quorate/internal/store"
+	"github.com/quorate/quorate/quorum/centralextension/internal/metadata"
 )
 
 func loadConfig(t *testing.T, name string) *Config {

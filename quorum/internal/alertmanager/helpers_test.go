@@ -14,8 +14,8 @@ import (
 	"github.com/quorate/quorate/internal/endpoint"
 	"github.com/quorate/quorate/internal/result"
 	"github.com/quorate/quorate/internal/resultschema"
-	"github.com/quorate/quorate/quorum/internal/engine"
 	"github.com/quorate/quorate/internal/store"
+	"github.com/quorate/quorate/quorum/internal/engine"
 )
 
 // monitoringYAML: core/api is watched by three agents with agent-quorum 2

@@ -10,11 +10,11 @@ import (
 
 	"go.uber.org/zap"
 
+	"github.com/quorate/quorate/internal/store"
 	"github.com/quorate/quorate/quorum/internal/auth"
 	"github.com/quorate/quorate/quorum/internal/metrics"
 	"github.com/quorate/quorate/quorum/internal/monitoring"
 	"github.com/quorate/quorate/quorum/internal/state"
-	"github.com/quorate/quorate/internal/store"
 )
 
 // ErrClosed is returned by calls made after Close.

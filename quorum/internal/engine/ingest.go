@@ -6,10 +6,10 @@ import (
 	"fmt"
 
 	"github.com/quorate/quorate/internal/resultschema"
+	"github.com/quorate/quorate/internal/store"
 	"github.com/quorate/quorate/quorum/internal/metrics"
 	"github.com/quorate/quorate/quorum/internal/monitoring"
 	"github.com/quorate/quorate/quorum/internal/state"
-	"github.com/quorate/quorate/internal/store"
 )
 
 // Rejection reasons, as counted in quorate_results_rejected_total.

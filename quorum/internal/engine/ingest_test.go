@@ -11,8 +11,8 @@ import (
 	"github.com/prometheus/client_golang/prometheus"
 
 	"github.com/quorate/quorate/internal/resultschema"
-	"github.com/quorate/quorate/quorum/internal/auth"
 	"github.com/quorate/quorate/internal/store"
+	"github.com/quorate/quorate/quorum/internal/auth"
 )
 
 func TestIngestRejectsWhatTheAgentMayNotReport(t *testing.T) {

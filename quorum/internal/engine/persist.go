@@ -10,9 +10,9 @@ import (
 
 	"go.uber.org/zap"
 
+	"github.com/quorate/quorate/internal/store"
 	"github.com/quorate/quorate/quorum/internal/monitoring"
 	"github.com/quorate/quorate/quorum/internal/state"
-	"github.com/quorate/quorate/internal/store"
 )
 
 // runChecksum is the configuration checksum of a stored run row: the
@@ -236,6 +236,8 @@ func quorumRow(st state.EndpointStatus, a state.QuorumStatus) store.QuorumState 
 		FiredAt:               a.FiredAt,
 		TriggeredCount:        a.Triggered,
 		ReportingCount:        a.Reporting,
+		AgentQuorum:           a.Quorum,
+		MonitorsCount:         a.Monitors,
 	}
 	if a.LastNotifiedAt.After(a.FiredAt) {
 		q.LastReminderAt = a.LastNotifiedAt

@@ -6,8 +6,8 @@ import (
 	"time"
 
 	"github.com/quorate/quorate/internal/resultschema"
-	"github.com/quorate/quorate/quorum/internal/state"
 	"github.com/quorate/quorate/internal/store"
+	"github.com/quorate/quorate/quorum/internal/state"
 )
 
 var (

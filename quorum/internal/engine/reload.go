@@ -8,9 +8,9 @@ import (
 
 	"go.uber.org/zap"
 
+	"github.com/quorate/quorate/internal/store"
 	"github.com/quorate/quorate/quorum/internal/monitoring"
 	"github.com/quorate/quorate/quorum/internal/state"
-	"github.com/quorate/quorate/internal/store"
 )
 
 // reloadTimeout bounds the storage writes of one reload.
@@ -52,7 +52,7 @@ func (e *Engine) reload(mc *monitoring.Config) {
 func (e *Engine) syncConfig(ctx context.Context, mc *monitoring.Config, cleanup []string) error {
 	agents := make([]store.Agent, len(mc.Agents))
 	for i, a := range mc.Agents {
-		agents[i] = store.Agent{ID: a.ID, Name: a.Name}
+		agents[i] = store.Agent{ID: a.ID, Name: a.Name, StaleAfter: a.StaleAfter}
 	}
 	endpoints := make([]store.Endpoint, len(mc.Endpoints))
 	for i := range mc.Endpoints {
