@@ -343,7 +343,7 @@ type metricQuorateProbeStatus struct {
 func (m *metricQuorateProbeStatus) init() {
 	m.data.SetName("quorate.probe.status")
 	m.data.SetDescription("The HTTP status code of the response ([STATUS]); recorded only when there was one.")
-	m.data.SetUnit("1")
+	m.data.SetUnit("{code}")
 	m.data.SetEmptyGauge()
 	m.data.Gauge().DataPoints().EnsureCapacity(m.capacity)
 }

@@ -232,7 +232,7 @@ func TestMetricsBuilder(t *testing.T) {
 					assert.Equal(t, pmetric.MetricTypeGauge, mi.Type())
 					assert.Equal(t, 1, mi.Gauge().DataPoints().Len())
 					assert.Equal(t, "The HTTP status code of the response ([STATUS]); recorded only when there was one.", mi.Description())
-					assert.Equal(t, "1", mi.Unit())
+					assert.Equal(t, "{code}", mi.Unit())
 					dp := mi.Gauge().DataPoints().At(0)
 					assert.Equal(t, start, dp.StartTimestamp())
 					assert.Equal(t, ts, dp.Timestamp())
