@@ -1,0 +1,2 @@
+// Stylesheets mean nothing to jsdom; components get an empty module instead.
+module.exports = {};
