@@ -9,7 +9,11 @@ BIN       := bin/quorate
 # Test timeout for the whole suite; CI allows 90 minutes, we aim far below.
 TEST_TIMEOUT ?= 20m
 
-.PHONY: all build demo test test-unit test-binary generate bench vet clean
+PLUGIN    := grafana-plugin
+# The plugin binary the tests drive: the one make plugin built for this machine.
+PLUGIN_BIN = $(CURDIR)/$(PLUGIN)/dist/gpx_quorate_linux_$(shell $(GO) env GOARCH)
+
+.PHONY: all build demo test test-unit test-frontend test-binary generate bench vet clean plugin plugin-frontend plugin-backend
 
 all: build
 
@@ -29,6 +33,29 @@ build: $(OCB)
 demo: build
 	bash scripts/demo.sh
 
+# The Grafana plugin, ready for Grafana's plugins folder: the frontend
+# (webpack: module.js, plugin.json, img/) first, since its build empties
+# dist/, then the backend for both Linux architectures, then the layout
+# checks Grafana's plugin validator makes.
+plugin: plugin-frontend plugin-backend
+	node $(PLUGIN)/scripts/check-dist.mjs $(PLUGIN)/dist
+
+$(PLUGIN)/node_modules/.installed: $(PLUGIN)/package-lock.json
+	cd $(PLUGIN) && npm ci --no-audit --no-fund
+	# A go.mod makes node_modules a module of its own, so ./... skips the Go
+	# files some npm packages ship.
+	printf 'module quorate.invalid/node_modules\n' > $(PLUGIN)/node_modules/go.mod
+	touch $@
+
+plugin-frontend: $(PLUGIN)/node_modules/.installed
+	cd $(PLUGIN) && npm run build
+
+plugin-backend:
+	for arch in amd64 arm64; do \
+		CGO_ENABLED=0 GOOS=linux GOARCH=$$arch $(GO) build -trimpath \
+			-o $(PLUGIN)/dist/gpx_quorate_linux_$$arch ./$(PLUGIN)/pkg || exit 1; \
+	done
+
 generate:
 	for d in receiver quorum quorum/centralextension agentexporter; do \
 		[ -f $$d/metadata.yaml ] && (cd $$d && $(GO) tool mdatagen metadata.yaml) || exit 1; \
@@ -37,18 +64,22 @@ generate:
 vet:
 	$(GO) vet ./...
 
-test: build vet test-unit
+test: build plugin vet test-frontend test-unit
+
+# The plugin's frontend tests (jest): editors, data source, dist checks.
+test-frontend: $(PLUGIN)/node_modules/.installed
+	cd $(PLUGIN) && npm run typecheck && npm test
 
 # Unit, integration and binary tests. QUORATE_BIN lets the binary tests drive
 # the collector built above. Storage tests use the PostgreSQL server at
 # $$QUORATE_TEST_POSTGRES (default 127.0.0.1:5432); when none answers,
 # scripts/test-postgres.sh starts a disposable one for the run.
 test-unit:
-	QUORATE_BIN=$(CURDIR)/$(BIN) bash scripts/test-postgres.sh \
+	QUORATE_BIN=$(CURDIR)/$(BIN) QUORATE_PLUGIN_BIN=$(PLUGIN_BIN) bash scripts/test-postgres.sh \
 		$(GO) test -race -count=1 -timeout $(TEST_TIMEOUT) ./...
 
 bench:
 	bash bench/run.sh
 
 clean:
-	rm -rf bin build
+	rm -rf bin build $(PLUGIN)/dist

@@ -290,17 +290,24 @@ func TestDashboardPanelsDoNotOverlap(t *testing.T) {
 func TestDashboardTemplateVariables(t *testing.T) {
 	for _, path := range dashboardFiles(t) {
 		d := loadDashboard(t, path)
+		prometheus := slices.Contains(prometheusDashboards(t), path)
 		vars := map[string]variable{}
 		for _, v := range d.Templating.List {
 			if _, dup := vars[v.Name]; dup {
 				t.Errorf("%s: variable %q declared twice", path, v.Name)
 			}
 			vars[v.Name] = v
-			if v.Type == "query" && (v.Datasource == nil || v.Datasource.UID != "${datasource}") {
+			if v.Type != "query" {
+				continue
+			}
+			if prometheus && (v.Datasource == nil || v.Datasource.UID != "${datasource}") {
 				t.Errorf("%s: variable %q: datasource %+v, want the ${datasource} variable", path, v.Name, v.Datasource)
 			}
+			if !prometheus && (v.Datasource == nil || *v.Datasource != pluginDatasource) {
+				t.Errorf("%s: variable %q: datasource %+v, want the plugin's %+v", path, v.Name, v.Datasource, pluginDatasource)
+			}
 		}
-		if !slices.Contains(prometheusDashboards(t), path) {
+		if !prometheus {
 			continue // the plugin's dashboards choose their own filters
 		}
 		for _, name := range requiredVariables {

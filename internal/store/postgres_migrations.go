@@ -18,6 +18,7 @@ var postgresMigrations = []migration{
 	{version: 6, name: "uptimes_per_agent", preserve: []string{"endpoint_uptimes"}, up: postgresUptimesPerAgent},
 	{version: 7, name: "quorum_states", up: postgresQuorumStates},
 	{version: 8, name: "dashboard_columns", up: dashboardColumns},
+	{version: 9, name: "dashboard_indexes", up: dashboardIndexes},
 }
 
 // postgresGatusBaseline creates Gatus's tables where missing and adds the

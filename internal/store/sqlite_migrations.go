@@ -17,6 +17,7 @@ var sqliteMigrations = []migration{
 	{version: 6, name: "uptimes_per_agent", preserve: []string{"endpoint_uptimes"}, up: sqliteUptimesPerAgent},
 	{version: 7, name: "quorum_states", up: sqliteQuorumStates},
 	{version: 8, name: "dashboard_columns", up: dashboardColumns},
+	{version: 9, name: "dashboard_indexes", up: dashboardIndexes},
 }
 
 // sqliteGatusBaseline creates Gatus's tables where missing and adds the
@@ -261,5 +262,21 @@ func dashboardColumns(ctx context.Context, d db) error {
 		`ALTER TABLE agents ADD COLUMN stale_after_ms BIGINT NOT NULL DEFAULT 0`,
 		`ALTER TABLE quorum_states ADD COLUMN agent_quorum INTEGER NOT NULL DEFAULT 0`,
 		`ALTER TABLE quorum_states ADD COLUMN monitors_count INTEGER NOT NULL DEFAULT 0`,
+	)
+}
+
+// dashboardIndexes serve the Grafana plugin's failures query
+// (Reader.Failures): the newest failed results of a time range, of all
+// endpoints or of some. Without them the newest failures are looked for
+// among every result of the range, which for a healthy system, or an
+// endpoint with fewer failures than the limit, means reading all of its
+// results. They are partial, failures being a few percent of results, so
+// they are small and cost writes little. Same DDL for both dialects.
+// Reading results by time needs no index of its own: docs/benchmarks.md,
+// "Grafana plugin queries", has the figures and why.
+func dashboardIndexes(ctx context.Context, d db) error {
+	return execAll(ctx, d,
+		`CREATE INDEX endpoint_results_failed_endpoint_time_idx ON endpoint_results (endpoint_id, timestamp) WHERE NOT success`,
+		`CREATE INDEX endpoint_results_failed_time_idx ON endpoint_results (timestamp) WHERE NOT success`,
 	)
 }
