@@ -11,11 +11,14 @@
 # touched; everything stops by itself.
 #
 # Arrival to metric: the quorum processor updates the metrics before the
-# receiver answers, so every result's metric is visible by the time its
-# request gets its 200; request latency is the bound for all results. The
-# markers (every 10 s per agent; -marker-every) confirm it by scraping
-# /metrics while one is pending; they are sparse because one scrape of
-# 1000 endpoints x 5 agents costs the central ~0.1 s of CPU.
+# results are written and the receiver answers, so every result's metric is
+# visible by the time its request gets its 200; request latency is the bound
+# for all results. Markers (every second per agent; -marker-every) measure
+# it: the last result of a marker request reports a certificate expiring
+# at a time that numbers the marker, and the load generator scrapes
+# /metrics?name[]=quorate_endpoint_certificate_expiry_timestamp_seconds
+# (only markers carry certificates: a few series, ~1 ms a scrape) until the
+# marker's number shows.
 #
 #   bash bench/central.sh [postgres|sqlite] [seconds=60] [agents=5] [endpoints=1000] [-- extra load flags]
 #
@@ -25,9 +28,11 @@
 #                          (either way the central runs from a copy in the temp dir)
 #   PROFILE=1              add the pprof extension; save a CPU profile of the
 #                          central over the middle third of the run and its
-#                          mutex and block profiles of the whole run
+#                          mutex, block and allocation profiles of the whole run
 #   QUORATE_BENCH_PG=host:port  PostgreSQL (user postgres, trust; default 127.0.0.1:5432)
 #   KEEP=1                 keep the SQLite file and the binaries in the temp dir
+#   MAX_BATCH=N            the central's storage.batching.max_batch_size (the
+#                          most results of one transaction; default 2000)
 set -euo pipefail
 cd "$(dirname "$0")/.."
 DRIVER=${1:-postgres}
@@ -82,7 +87,7 @@ else
   DBFLAGS=(-driver sqlite -db "$OUT/quorate.db")
 fi
 "$OUT/central" setup -dir "$OUT" -agents "$AGENTS" -endpoints "$ENDPOINTS" "${DBFLAGS[@]}" \
-  -otlp "$OTLP" -api "$API" -metrics "$METRICS" ${PPROF:+-pprof "$PPROF"}
+  -otlp "$OTLP" -api "$API" -metrics "$METRICS" ${PPROF:+-pprof "$PPROF"} ${MAX_BATCH:+-max-batch "$MAX_BATCH"}
 
 "$BIN" --config "$OUT/central.yaml" >"$OUT/central.log" 2>&1 &
 CENTRAL_PID=$!
@@ -105,7 +110,7 @@ timeout --signal=INT --kill-after=10 $((DUR + 240)) \
   "$OUT/central" load -otlp "http://$OTLP" -metrics "http://$METRICS" -agents "$AGENTS" -endpoints "$ENDPOINTS" \
   -duration "${DUR}s" "${DBFLAGS[@]}" -central-pid "$CENTRAL_PID" ${DBNAME:+-pg-db "$DBNAME"} -out "$OUT/load.out" "$@"
 if [[ -n $PPROF ]]; then
-  for kind in mutex block; do curl -s -o "$OUT/central.$kind.pprof" "http://$PPROF/debug/pprof/$kind"; done
+  for kind in mutex block allocs; do curl -s -o "$OUT/central.$kind.pprof" "http://$PPROF/debug/pprof/$kind"; done
 fi
 echo "# central peak RSS: $(awk '/VmHWM/{print $2, $3}' /proc/$CENTRAL_PID/status)"
 wait_start=$(date +%s.%N)
@@ -129,4 +134,6 @@ if [[ -n $PPROF && -s $OUT/central.cpu.pprof ]]; then
   echo "# mutex contention (whole run): $OUT/central.mutex.pprof"
   go tool pprof -top -cum -nodecount=15 "$BIN" "$OUT/central.mutex.pprof" 2>/dev/null | sed 's/^/#   /'
   echo "# blocking (whole run, includes idle waits): $OUT/central.block.pprof"
+  echo "# allocations (whole run): $OUT/central.allocs.pprof"
+  go tool pprof -sample_index=alloc_space -top -nodecount=25 "$BIN" "$OUT/central.allocs.pprof" 2>/dev/null | sed 's/^/#   /'
 fi

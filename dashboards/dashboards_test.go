@@ -23,13 +23,6 @@ const (
 	receiverMetadata = "../receiver/metadata.yaml"
 )
 
-// proposedMetrics are central metrics the rules use before the central
-// exports them (README.md, "Certificate expiry"). Dashboards may not use
-// them: a panel on a missing metric is only an empty panel.
-var proposedMetrics = map[string]bool{
-	"quorate_endpoint_certificate_expiry_timestamp_seconds": true,
-}
-
 // scrapeLabels are added by Prometheus to every scraped series.
 var scrapeLabels = []string{"job", "instance"}
 

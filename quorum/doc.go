@@ -23,10 +23,16 @@
 //     archive them. Rejected records are dropped. Every transition of the
 //     quorum is emitted as its own log record (see transition.go).
 //
-// When some records were rejected the batch fails with PermissionDenied
-// (HTTP 403), or InvalidArgument (400) when they were only malformed, naming
-// the counts: the agent's exporter logs it and does not resend (the accepted
-// records were processed). A rate-limited request fails with
+// Records for an endpoint that is unknown or not assigned to the agent are
+// dropped and counted but the batch succeeds: the agent learns of the
+// change at its next assignments poll, and an error would hold its queue.
+// When other records were rejected the batch fails with PermissionDenied
+// (HTTP 403, a record naming another agent), or InvalidArgument (400) when
+// they were only malformed, naming the counts: the agent's exporter logs it
+// and does not resend (the accepted records were processed). The accepted
+// results are written before the batch is answered, in a transaction shared
+// with concurrent batches; when that write fails the batch fails with a
+// permanent error (HTTP 500). A rate-limited request fails with
 // ResourceExhausted and a retry delay (HTTP 429 with Retry-After) when the
 // quorate_central middleware did not already answer it.
 package quorum // import "github.com/quorate/quorate/quorum"

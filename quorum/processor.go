@@ -3,6 +3,8 @@ package quorum
 import (
 	"context"
 	"fmt"
+	"slices"
+	"sync"
 	"sync/atomic"
 
 	"go.opentelemetry.io/collector/client"
@@ -82,6 +84,7 @@ func (p *quorumProcessor) ConsumeLogs(ctx context.Context, ld plog.Logs) error {
 	}
 
 	b := decodeBatch(ld)
+	defer b.release()
 	res, ingestErr := eng.Ingest(ctx, agentID, b.results)
 	rejected := res.Rejected
 	if b.malformed > 0 {
@@ -163,10 +166,15 @@ type batch struct {
 	malformed int
 }
 
+// batchPool holds decoded batches for reuse: a request's decoded results
+// are hundreds of kilobytes, garbage as soon as the engine has taken them.
+var batchPool = sync.Pool{New: func() any { return &batch{} }}
+
 func decodeBatch(ld plog.Logs) *batch {
-	b := &batch{total: ld.LogRecordCount()}
-	b.decoded = make([]bool, 0, b.total)
-	b.results = make([]resultschema.Decoded, 0, b.total)
+	b := batchPool.Get().(*batch)
+	b.total, b.malformed = ld.LogRecordCount(), 0
+	b.decoded = slices.Grow(b.decoded[:0], b.total)
+	b.results = slices.Grow(b.results[:0], b.total)
 	for i := 0; i < ld.ResourceLogs().Len(); i++ {
 		rl := ld.ResourceLogs().At(i)
 		agent, hasAgent := rl.Resource().Attributes().Get(resultschema.AttrAgentID)
@@ -188,6 +196,14 @@ func decodeBatch(ld plog.Logs) *batch {
 		}
 	}
 	return b
+}
+
+// release returns b to the pool; the engine keeps nothing of b.results
+// once Ingest has returned.
+func (b *batch) release() {
+	clear(b.results[:cap(b.results)]) // drop references to the records' strings
+	b.results, b.decoded = b.results[:0], b.decoded[:0]
+	batchPool.Put(b)
 }
 
 // keepAccepted removes from ld every record that was not decoded or was

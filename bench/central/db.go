@@ -60,3 +60,21 @@ func (d database) count(ctx context.Context, conditions bool) (counts, error) {
 	}
 	return c, nil
 }
+
+// commits is PostgreSQL's count of transactions committed in database name
+// (pg_stat_database, which backends update at most once a second).
+func (d database) commits(ctx context.Context, name string) (int64, error) {
+	if d.driver != "postgres" || name == "" {
+		return 0, nil
+	}
+	conn, err := pgx.Connect(ctx, d.dsn)
+	if err != nil {
+		return 0, fmt.Errorf("connect to PostgreSQL: %w", err)
+	}
+	defer conn.Close(ctx)
+	var n int64
+	if err := conn.QueryRow(ctx, `SELECT xact_commit FROM pg_stat_database WHERE datname = $1`, name).Scan(&n); err != nil {
+		return 0, fmt.Errorf("read the commit count of %s: %w", name, err)
+	}
+	return n, nil
+}

@@ -42,7 +42,7 @@ type agent struct {
 
 	markerDue  chan struct{} // holds a token when a worker should send the marker body
 	markerBusy atomic.Bool   // a marker is on its way: at most one per agent
-	markersOK  atomic.Int64  // markers answered 200
+	markerSeq  int64         // the last marker sent; only the worker holding markerDue's token touches it
 
 	paced chan struct{} // rate mode: one token per request to send
 }
@@ -83,11 +83,11 @@ func parseLoadFlags(args []string) (loadFlags, error) {
 	fs.IntVar(&f.endpoints, "endpoints", 1000, "endpoints, as passed to setup")
 	fs.IntVar(&f.perBody, "batch", 500, "results per request")
 	fs.IntVar(&f.pool, "bodies", 16, "distinct pre-encoded request bodies per agent")
-	fs.IntVar(&f.inflight, "inflight", 2, "requests in flight per agent")
+	fs.IntVar(&f.inflight, "inflight", 4, "requests in flight per agent (closed loop: enough to keep the central busy)")
 	fs.Float64Var(&f.failRatio, "fail", 0.3, "share of failed results")
 	fs.Float64Var(&f.rate, "rate", 0, "results per second over all agents (0: closed loop, as fast as the central answers)")
 	fs.DurationVar(&f.duration, "duration", time.Minute, "how long to send")
-	fs.DurationVar(&f.markerEvery, "marker-every", 10*time.Second, "per agent, how often a request carries a marker result (0: never); each costs the central scrapes of every series")
+	fs.DurationVar(&f.markerEvery, "marker-every", time.Second, "per agent, how often a request carries a marker result (0: never)")
 	fs.DurationVar(&f.poll, "poll", 2*time.Millisecond, "pause between metrics scrapes while a marker is pending")
 	fs.DurationVar(&f.drainTimeout, "drain-timeout", 2*time.Minute, "how long to wait for the store to hold every accepted result")
 	fs.StringVar(&f.db.driver, "driver", "postgres", "storage driver of the central: postgres or sqlite")
@@ -152,6 +152,7 @@ func runLoad(args []string) error {
 	total := newTally()
 	var mu sync.Mutex
 	var wg sync.WaitGroup
+	commitsBefore, _ := f.db.commits(ctx, f.pgDB)
 	before := sampleCPU(f.centralPID, f.pgDB)
 	begin := time.Now()
 	for _, a := range agents {
@@ -189,8 +190,15 @@ func runLoad(args []string) error {
 	// The store writes in the background: wait until it holds every
 	// accepted result, which gives the rate at which results got into it.
 	stored, storedAt, drainErr := waitStored(ctx, f.db, total.accepted, f.drainTimeout)
+	var commits int64
+	if f.pgDB != "" {
+		time.Sleep(time.Second) // backends publish their statistics within a second
+		if n, err := f.db.commits(ctx, f.pgDB); err == nil {
+			commits = n - commitsBefore
+		}
+	}
 
-	report(f, total, window, begin, stored, storedAt, drainErr, pl, before, after)
+	report(f, total, window, begin, stored, storedAt, drainErr, pl, before, after, commits)
 	if f.out != "" {
 		if err := os.WriteFile(f.out, fmt.Appendf(nil, "accepted_results=%d\n", total.accepted), 0o644); err != nil {
 			return fmt.Errorf("load: %w", err)
@@ -263,8 +271,15 @@ func (a *agent) work(ctx context.Context, client *http.Client, f loadFlags, pl *
 		var m *pendingMarker
 		select {
 		case <-a.markerDue:
-			body = a.bodies.marker
-			m = &pendingMarker{agent: a.id, want: float64(a.markersOK.Load() + 1)}
+			a.markerSeq++
+			b, err := a.bodies.markerBody(a.markerSeq)
+			if err != nil {
+				t.failures[shorten(err.Error())]++
+				a.markerBusy.Store(false)
+				continue
+			}
+			body = b
+			m = &pendingMarker{agent: a.id, want: float64(a.markerSeq)}
 		default:
 		}
 		start := time.Now()
@@ -287,9 +302,7 @@ func (a *agent) work(ctx context.Context, client *http.Client, f loadFlags, pl *
 			t.latency = append(t.latency, elapsed)
 		}
 		if m != nil {
-			if status == http.StatusOK {
-				a.markersOK.Add(1)
-			} else {
+			if status != http.StatusOK {
 				m.abandoned.Store(true)
 			}
 			a.markerBusy.Store(false)

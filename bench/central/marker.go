@@ -6,6 +6,7 @@ import (
 	"context"
 	"fmt"
 	"io"
+	"math"
 	"net/http"
 	"net/url"
 	"strconv"
@@ -17,8 +18,9 @@ import (
 // before it is counted as lost.
 const markerTimeout = 10 * time.Second
 
-// pendingMarker is a marker result on its way: the agent's marker counter
-// must reach want. abandoned is set when the central did not answer 200.
+// pendingMarker is a marker result on its way: the agent's marker number
+// in the metrics must reach want. abandoned is set when the central did not
+// answer 200.
 type pendingMarker struct {
 	agent     string
 	want      float64
@@ -31,10 +33,12 @@ type pendingMarker struct {
 
 // poller scrapes the central's metrics while markers are pending, every
 // interval, and brackets for each marker the time from its POST's start to
-// the change of its counter: at most the end of the first scrape that
-// counts it (upper), at least the start of the last one that did not
-// (lower). The bracket is as wide as a scrape, which costs the central a
-// gather of every series.
+// the change of its metric: at most the end of the first scrape that shows
+// it (upper), at least the start of the last one that did not (lower). The
+// bracket is as wide as a scrape. The marker's metric is the certificate
+// expiry of the marker endpoint, set by the same call that counts the
+// result; asking for that family only (name[]), whose only series are the
+// agents' markers, keeps a scrape to about a millisecond.
 type poller struct {
 	client   *http.Client
 	url      string
@@ -56,9 +60,8 @@ type poller struct {
 }
 
 func newPoller(metricsURL string, interval time.Duration, capacity int) *poller {
-	// name[] keeps the answer to one family; the central still gathers all
-	// of them, which is what a Prometheus scrape costs it too.
-	u := metricsURL + "/metrics?" + url.Values{"name[]": {"quorate_results_total"}}.Encode()
+	// The central gathers only the family asked for with name[].
+	u := metricsURL + "/metrics?" + url.Values{"name[]": {markerMetric}}.Encode()
 	return &poller{
 		client:   &http.Client{Timeout: 5 * time.Second, Transport: &http.Transport{MaxIdleConnsPerHost: 1, DisableCompression: true}},
 		url:      u,
@@ -160,11 +163,15 @@ func (p *poller) scrape(ctx context.Context) (map[string]float64, error) {
 	return markerCounts(text, p.key), nil
 }
 
-// markerCounts reads, from Prometheus text, the successful
-// quorate_results_total of endpoint key per agent.
+// markerMetric is the family the poller reads markers from.
+const markerMetric = "quorate_endpoint_certificate_expiry_timestamp_seconds"
+
+// markerCounts reads, from Prometheus text, which marker each agent's
+// certificate expiry of endpoint key says the central has taken in last
+// (see markerEpoch).
 func markerCounts(text []byte, key string) map[string]float64 {
 	out := map[string]float64{}
-	prefix := []byte("quorate_results_total{")
+	prefix := []byte(markerMetric + "{")
 	wantKey := []byte(`endpoint_key="` + key + `"`)
 	sc := bufio.NewScanner(bytes.NewReader(text))
 	sc.Buffer(make([]byte, 0, 64*1024), 1024*1024)
@@ -179,7 +186,7 @@ func markerCounts(text []byte, key string) map[string]float64 {
 			continue
 		}
 		labels := parseLabels(line[len(prefix):end])
-		if labels["endpoint_key"] != key || labels["success"] != "true" {
+		if labels["endpoint_key"] != key {
 			continue
 		}
 		fields := bytes.Fields(line[end+1:])
@@ -190,7 +197,8 @@ func markerCounts(text []byte, key string) map[string]float64 {
 		if err != nil {
 			continue
 		}
-		out[labels["agent_id"]] = v
+		// Whole seconds after the epoch; the float carries microseconds.
+		out[labels["agent_id"]] = math.Round(v - float64(markerEpoch.Unix()))
 	}
 	return out
 }

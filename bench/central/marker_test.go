@@ -1,23 +1,24 @@
 package main
 
 import (
+	"fmt"
 	"maps"
 	"testing"
 	"time"
 )
 
-func TestMarkerCountsReadsSuccessfulMarkerResultsPerAgent(t *testing.T) {
-	const text = `# HELP quorate_results_total Probe results accepted from the agent for the endpoint, by success.
-# TYPE quorate_results_total counter
-quorate_results_total{agent_id="agent-01",endpoint_key="bench_ep-00001",success="true"} 900
-quorate_results_total{agent_id="agent-01",endpoint_key="bench_marker",success="false"} 4
-quorate_results_total{agent_id="agent-01",endpoint_key="bench_marker",success="true"} 12
-quorate_results_total{agent_id="agent-02",endpoint_key="bench_marker",success="true"} 1.2e+06
-quorate_results_total{agent_id="agent-03",endpoint_key="bench_marker-2",success="true"} 7
-quorate_result_duration_seconds_count{agent_id="agent-04",endpoint_key="bench_marker"} 3
-`
+func TestMarkerCountsReadsTheLastMarkerPerAgent(t *testing.T) {
+	epoch := float64(markerEpoch.Unix())
+	text := fmt.Sprintf(`# HELP quorate_endpoint_certificate_expiry_timestamp_seconds Unix time at which ...
+# TYPE quorate_endpoint_certificate_expiry_timestamp_seconds gauge
+quorate_endpoint_certificate_expiry_timestamp_seconds{agent_id="agent-01",endpoint_key="bench_ep-00001"} %[1]g
+quorate_endpoint_certificate_expiry_timestamp_seconds{agent_id="agent-01",endpoint_key="bench_marker"} %.6[2]f
+quorate_endpoint_certificate_expiry_timestamp_seconds{agent_id="agent-02",endpoint_key="bench_marker"} %[3]g
+quorate_endpoint_certificate_expiry_timestamp_seconds{agent_id="agent-03",endpoint_key="bench_marker-2"} %[1]g
+quorate_results_total{agent_id="agent-04",endpoint_key="bench_marker",success="true"} 3
+`, epoch+99, epoch+12.0000004, epoch+7)
 	got := markerCounts([]byte(text), "bench_marker")
-	want := map[string]float64{"agent-01": 12, "agent-02": 1.2e6}
+	want := map[string]float64{"agent-01": 12, "agent-02": 7}
 	if !maps.Equal(got, want) {
 		t.Errorf("got %v, want %v", got, want)
 	}

@@ -13,14 +13,32 @@ import (
 	"github.com/quorate/quorate/internal/resultschema"
 )
 
+// markerEpoch is the certificate expiry of marker 0: marker n reports a
+// certificate expiring n seconds later, so the central's
+// quorate_endpoint_certificate_expiry_timestamp_seconds of the marker
+// endpoint says which marker it has taken in last.
+var markerEpoch = time.Date(2030, 1, 1, 0, 0, 0, 0, time.UTC)
+
 // bodies are one agent's request bodies, encoded once before the run so
 // that the generator spends its CPU on sending, not on building.
 type bodies struct {
 	bulk [][]byte
-	// marker is a bulk body whose last result is for the marker endpoint.
-	marker []byte
+	// markerLogs is a bulk body whose last result, markerRecord, is for the
+	// marker endpoint; markerBody stamps and encodes it.
+	markerLogs   plog.Logs
+	markerRecord plog.LogRecord
 	// perBody is the number of results in every body.
 	perBody int
+}
+
+// markerBody encodes the marker body carrying marker n. Only bulk results
+// have no certificate, so the central exports the certificate expiry of the
+// marker endpoint only: a handful of series, cheap to scrape.
+func (b *bodies) markerBody(n int64) ([]byte, error) {
+	expiry := markerEpoch.Add(time.Duration(n) * time.Second)
+	b.markerRecord.Attributes().PutDouble(resultschema.AttrCertificateExpiresIn,
+		expiry.Sub(b.markerRecord.Timestamp().AsTime()).Seconds())
+	return plogotlp.NewExportRequestFromLogs(b.markerLogs).MarshalProto()
 }
 
 // bodySpec says what to build for one agent.
@@ -55,7 +73,7 @@ func buildBodies(spec bodySpec, marker *endpoint.Endpoint) (bodies, error) {
 	rng := rand.New(rand.NewPCG(spec.seed, uint64(len(spec.agent))))
 	out := bodies{perBody: spec.perBody}
 	next := 0
-	encode := func(withMarker bool) ([]byte, error) {
+	build := func(withMarker bool) plog.Logs {
 		ld := plog.NewLogs()
 		rl := ld.ResourceLogs().AppendEmpty()
 		resultschema.SetResource(rl.Resource(), spec.agent)
@@ -72,20 +90,21 @@ func buildBodies(spec bodySpec, marker *endpoint.Endpoint) (bodies, error) {
 			next++
 			resultschema.AppendLogRecord(sl, ep, endpoint.TypeHTTP, fakeResult(rng, now, rng.Float64() < spec.failRatio), now)
 		}
-		return plogotlp.NewExportRequestFromLogs(ld).MarshalProto()
+		return ld
 	}
 	for range spec.pool {
-		b, err := encode(false)
+		b, err := plogotlp.NewExportRequestFromLogs(build(false)).MarshalProto()
 		if err != nil {
 			return bodies{}, fmt.Errorf("encode a body of agent %s: %w", spec.agent, err)
 		}
 		out.bulk = append(out.bulk, b)
 	}
-	b, err := encode(true)
-	if err != nil {
+	out.markerLogs = build(true)
+	lrs := out.markerLogs.ResourceLogs().At(0).ScopeLogs().At(0).LogRecords()
+	out.markerRecord = lrs.At(lrs.Len() - 1)
+	if _, err := out.markerBody(0); err != nil {
 		return bodies{}, fmt.Errorf("encode the marker body of agent %s: %w", spec.agent, err)
 	}
-	out.marker = b
 	return out, nil
 }
 

@@ -2,6 +2,7 @@ package main
 
 import (
 	"testing"
+	"time"
 
 	"go.opentelemetry.io/collector/pdata/plog/plogotlp"
 
@@ -21,7 +22,12 @@ func TestBodiesDecodeAsProbeResultsOfTheirAgent(t *testing.T) {
 	}
 	var keys []string
 	failed := 0
-	for i, body := range append(append([][]byte{}, b.bulk...), b.marker) {
+	markerBody, err := b.markerBody(42)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var markerExpiry time.Time
+	for i, body := range append(append([][]byte{}, b.bulk...), markerBody) {
 		req := plogotlp.NewExportRequest()
 		if err := req.UnmarshalProto(body); err != nil {
 			t.Fatalf("body %d: %v", i, err)
@@ -43,6 +49,12 @@ func TestBodiesDecodeAsProbeResultsOfTheirAgent(t *testing.T) {
 			if !r.Result.Success {
 				failed++
 			}
+			if r.Result.CertificateExpiration != 0 {
+				if r.Key != markerKey() {
+					t.Errorf("bulk result of %s reports a certificate", r.Key)
+				}
+				markerExpiry = r.Result.Timestamp.Add(r.Result.CertificateExpiration)
+			}
 			keys = append(keys, r.Key)
 		}
 	}
@@ -54,6 +66,9 @@ func TestBodiesDecodeAsProbeResultsOfTheirAgent(t *testing.T) {
 	}
 	if last := keys[len(keys)-1]; last != markerKey() {
 		t.Errorf("the marker body ends with %q, want %q", last, markerKey())
+	}
+	if d := markerExpiry.Sub(markerEpoch.Add(42 * time.Second)); d < -time.Millisecond || d > time.Millisecond {
+		t.Errorf("marker 42 reports a certificate expiring at %s, want %s", markerExpiry, markerEpoch.Add(42*time.Second))
 	}
 	if failed == 0 || failed == len(keys) {
 		t.Errorf("%d of %d results failed, want some but not all", failed, len(keys))

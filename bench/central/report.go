@@ -2,6 +2,7 @@ package main
 
 import (
 	"fmt"
+	"runtime"
 	"sort"
 	"strings"
 	"time"
@@ -10,7 +11,7 @@ import (
 // report prints the figures of a load run, one per line, and the
 // accepted_results=N line the script passes on to verify.
 func report(f loadFlags, t *tally, window time.Duration, begin time.Time, stored int64, storedAt time.Time, drainErr error,
-	pl *poller, before, after cpuSample) {
+	pl *poller, before, after cpuSample, commits int64) {
 	secs := window.Seconds()
 	var statuses []string
 	for _, code := range sortedKeys(t.statuses) {
@@ -55,6 +56,30 @@ func report(f loadFlags, t *tally, window time.Duration, begin time.Time, stored
 		cpu = append(cpu, fmt.Sprintf("machine %.0f%% busy", 100*float64(after.busy-before.busy)/float64(all)))
 	}
 	fmt.Printf("cpu                %s\n", strings.Join(cpu, "; "))
+	if t.accepted > 0 {
+		// Per result, so that runs on a machine shared with other work
+		// compare: what the central and PostgreSQL would need on their own.
+		perResult := func(d time.Duration) float64 { return float64(d.Microseconds()) / float64(t.accepted) }
+		central, pg := perResult(after.central-before.central), perResult(after.postgres-before.postgres)
+		line := fmt.Sprintf("cpu per result     central %.1f µs", central)
+		if f.pgDB != "" {
+			line += fmt.Sprintf(" + PostgreSQL backends %.1f µs", pg)
+		}
+		if central+pg > 0 {
+			line += fmt.Sprintf(" = %.1f µs: %s results/s would fill %d cores", central+pg,
+				thousands(int64(float64(runtime.NumCPU())*1e6/(central+pg))), runtime.NumCPU())
+		}
+		fmt.Println(line)
+	}
+	if all := after.all - before.all; all > 0 && f.centralPID > 0 {
+		busy := float64(after.busy-before.busy) / float64(all) * float64(runtime.NumCPU())
+		ours := (after.central - before.central + after.postgres - before.postgres + after.self - before.self).Seconds() / wall
+		fmt.Printf("other work         %.2f cores busy with other processes during the run\n", max(0, busy-ours))
+	}
+	if commits > 0 {
+		fmt.Printf("transactions       %s committed in the bench database = %.0f results per transaction\n",
+			thousands(commits), float64(t.accepted)/float64(commits))
+	}
 	fmt.Printf("load average after %s\n", loadAverage())
 	fmt.Printf("accepted_results=%d\n", t.accepted)
 }

@@ -20,6 +20,7 @@ type setupFlags struct {
 	api       string
 	metrics   string
 	pprof     string // empty: no pprof extension
+	maxBatch  int    // storage.batching.max_batch_size; 0: the default
 }
 
 // runSetup writes <dir>/monitoring.yaml and <dir>/central.yaml.
@@ -36,11 +37,15 @@ func runSetup(args []string) error {
 	fs.StringVar(&f.api, "api", "", "host:port of the agent API")
 	fs.StringVar(&f.metrics, "metrics", "", "host:port of the Prometheus metrics")
 	fs.StringVar(&f.pprof, "pprof", "", "host:port of the pprof extension (empty: none)")
+	fs.IntVar(&f.maxBatch, "max-batch", 0, "storage.batching.max_batch_size of the central (0: its default)")
 	if err := fs.Parse(args); err != nil {
 		return err
 	}
 	if f.dir == "" || f.otlp == "" || f.api == "" || f.metrics == "" {
 		return fmt.Errorf("setup: -dir, -otlp, -api and -metrics are required")
+	}
+	if f.maxBatch < 0 {
+		return fmt.Errorf("setup: -max-batch %d must not be negative", f.maxBatch)
 	}
 	if f.agents < 1 || f.endpoints < 1 {
 		return fmt.Errorf("setup: -agents %d and -endpoints %d must be at least 1", f.agents, f.endpoints)
@@ -98,15 +103,19 @@ func centralYAML(f setupFlags, monitoringFile string) (string, error) {
 		if f.dsn == "" {
 			return "", fmt.Errorf("setup: -dsn is required with -driver postgres")
 		}
-		storage = fmt.Sprintf("{driver: postgres, dsn: %q}", f.dsn)
+		storage = fmt.Sprintf("driver: postgres, dsn: %q", f.dsn)
 	case "sqlite":
 		if f.dbPath == "" {
 			return "", fmt.Errorf("setup: -db is required with -driver sqlite")
 		}
-		storage = fmt.Sprintf("{driver: sqlite, path: %q}", f.dbPath)
+		storage = fmt.Sprintf("driver: sqlite, path: %q", f.dbPath)
 	default:
 		return "", fmt.Errorf("setup: -driver %q: use postgres or sqlite", f.driver)
 	}
+	if f.maxBatch > 0 {
+		storage += fmt.Sprintf(", batching: {max_batch_size: %d}", f.maxBatch)
+	}
+	storage = "{" + storage + "}"
 	extensions, pprof := "[quorate_central]", ""
 	if f.pprof != "" {
 		extensions = "[quorate_central, pprof]"

@@ -5,6 +5,8 @@ import (
 	"database/sql"
 	"errors"
 	"fmt"
+	"maps"
+	"slices"
 	"time"
 )
 
@@ -39,17 +41,28 @@ func (c *core) TouchAgents(ctx context.Context, seen map[string]time.Time) error
 	if err := c.check(); err != nil {
 		return err
 	}
-	return c.w.inTx(ctx, func(d db) error {
-		for id, t := range seen {
-			if _, err := d.exec(ctx, `
-				INSERT INTO agents (agent_id, agent_name, last_seen) VALUES ($1, '', $2)
-				ON CONFLICT (agent_id) DO UPDATE SET last_seen = `+laterLastSeen,
-				id, nullTime(t)); err != nil {
-				return fmt.Errorf("touch agent %q: %w", id, err)
-			}
-		}
+	return c.w.inTx(ctx, func(d db) error { return touchAgents(ctx, d, seen) })
+}
+
+// touchAgents moves agents' last contact forward in the transaction d.
+func touchAgents(ctx context.Context, d db, seen map[string]time.Time) error {
+	if len(seen) == 0 {
 		return nil
-	})
+	}
+	st, err := prepare(ctx, d, `
+		INSERT INTO agents (agent_id, agent_name, last_seen) VALUES ($1, '', $2)
+		ON CONFLICT (agent_id) DO UPDATE SET last_seen = `+laterLastSeen)
+	if err != nil {
+		return fmt.Errorf("touch agents: %w", err)
+	}
+	defer st.close()
+	// In id order, so that concurrent writers lock rows in the same order.
+	for _, id := range slices.Sorted(maps.Keys(seen)) {
+		if err := st.exec(ctx, id, nullTime(seen[id])); err != nil {
+			return fmt.Errorf("touch agent %q: %w", id, err)
+		}
+	}
+	return nil
 }
 
 func (c *core) ListAgents(ctx context.Context) ([]Agent, error) {

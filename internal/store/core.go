@@ -24,10 +24,18 @@ type core struct {
 
 	idsMu sync.RWMutex
 	ids   map[string]int64 // endpoint key -> endpoint_id
+
+	// uptimes are the sums of WriteBatch results not yet in the buckets.
+	uptimeMu    sync.Mutex
+	uptimes     *uptimeDelta
+	uptimeSpare *uptimeDelta // emptied maps of the last flush, for reuse
+
+	seqMu   sync.Mutex
+	nextIDs string // PostgreSQL: the query reserving result ids, once known
 }
 
 func newCore(cfg Config, w, r db) *core {
-	return &core{cfg: cfg, w: w, r: r, ids: map[string]int64{}}
+	return &core{cfg: cfg, w: w, r: r, ids: map[string]int64{}, uptimes: newUptimeDelta()}
 }
 
 // start begins the background writer once writeBatch is set.
@@ -40,13 +48,15 @@ func (c *core) check() error {
 	return nil
 }
 
-// closeQueue stops the background writer, writing what is queued. It
-// reports false when the store was already closed.
+// closeQueue stops the background writer, writing what is queued, and
+// writes the uptime sums WriteBatch left in memory. It reports false when
+// the store was already closed.
 func (c *core) closeQueue(ctx context.Context) (bool, error) {
 	if !c.closed.CompareAndSwap(false, true) {
 		return false, nil
 	}
-	return true, c.q.close(ctx)
+	qerr := c.q.close(ctx)
+	return true, errors.Join(qerr, c.flushUptimes(ctx))
 }
 
 func (c *core) WriteResults(ctx context.Context, rs []Result) error {

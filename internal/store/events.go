@@ -6,45 +6,89 @@ import (
 	"errors"
 	"fmt"
 	"slices"
+	"time"
 )
 
 func (c *core) RecordEvents(ctx context.Context, events []Event) error {
 	if err := c.check(); err != nil {
 		return err
 	}
-	for i, e := range events {
-		switch {
-		case e.Type == "":
-			return fmt.Errorf("event %d: type is required", i)
-		case e.Time.IsZero():
-			return fmt.Errorf("event %d (%s): time is required", i, e.Type)
-		case len(e.Details) > 0 && !json.Valid(e.Details):
-			return fmt.Errorf("event %d (%s): details are not valid JSON", i, e.Type)
-		}
+	if err := validateEvents(events); err != nil {
+		return err
 	}
 	return c.writeTx(ctx, func(d db, ids *endpointIDs) error {
-		for _, e := range events {
-			var endpointID any
-			if e.EndpointKey != "" {
-				id, err := ids.get(ctx, d, e.EndpointKey, "", "")
-				if err != nil {
-					return fmt.Errorf("record %s event: %w", e.Type, err)
-				}
-				endpointID = id
-			}
-			var details any
-			if len(e.Details) > 0 {
-				details = string(e.Details)
-			}
-			if _, err := d.exec(ctx, `
-				INSERT INTO endpoint_events (endpoint_id, agent_id, event_type, event_timestamp, details)
-				VALUES ($1, $2, $3, $4, $5)`,
-				endpointID, nullString(e.AgentID), string(e.Type), e.Time.UTC(), details); err != nil {
-				return fmt.Errorf("record %s event of endpoint %q: %w", e.Type, e.EndpointKey, err)
-			}
-		}
-		return nil
+		return recordEvents(ctx, d, ids, events)
 	})
+}
+
+// recordEvents inserts events in the transaction d, in order: one
+// statement on PostgreSQL, one prepared statement on SQLite.
+func recordEvents(ctx context.Context, d db, ids *endpointIDs, events []Event) error {
+	if len(events) == 0 {
+		return nil
+	}
+	endpointIDs := make([]*int64, len(events))
+	for i, e := range events {
+		if e.EndpointKey == "" {
+			continue
+		}
+		id, err := ids.get(ctx, d, e.EndpointKey, "", "")
+		if err != nil {
+			return fmt.Errorf("record %s event: %w", e.Type, err)
+		}
+		endpointIDs[i] = &id
+	}
+	if _, ok := d.(pgxDB); ok {
+		return recordEventsPG(ctx, d, events, endpointIDs)
+	}
+	st, err := prepare(ctx, d, `INSERT INTO endpoint_events (endpoint_id, agent_id, event_type, event_timestamp, details)
+		VALUES ($1, $2, $3, $4, $5)`)
+	if err != nil {
+		return fmt.Errorf("record events: %w", err)
+	}
+	defer st.close()
+	for i, e := range events {
+		var endpointID, details any
+		if endpointIDs[i] != nil {
+			endpointID = *endpointIDs[i]
+		}
+		if len(e.Details) > 0 {
+			details = string(e.Details)
+		}
+		if err := st.exec(ctx, endpointID, nullString(e.AgentID), string(e.Type), e.Time.UTC(), details); err != nil {
+			return fmt.Errorf("record %s event of endpoint %q: %w", e.Type, e.EndpointKey, err)
+		}
+	}
+	return nil
+}
+
+// recordEventsPG inserts every event in one statement; WITH ORDINALITY
+// keeps their order in the ids they get.
+func recordEventsPG(ctx context.Context, d db, events []Event, endpointIDs []*int64) error {
+	agents := make([]*string, len(events))
+	types := make([]string, len(events))
+	times := make([]time.Time, len(events))
+	details := make([]*string, len(events))
+	for i := range events {
+		e := &events[i]
+		if e.AgentID != "" {
+			agents[i] = &e.AgentID
+		}
+		types[i], times[i] = string(e.Type), e.Time.UTC()
+		if len(e.Details) > 0 {
+			s := string(e.Details)
+			details[i] = &s
+		}
+	}
+	if _, err := d.exec(ctx, `
+		INSERT INTO endpoint_events (endpoint_id, agent_id, event_type, event_timestamp, details)
+		SELECT e, a, t, ts, dt::jsonb
+		FROM unnest($1::bigint[], $2::text[], $3::text[], $4::timestamp[], $5::text[]) WITH ORDINALITY AS u(e, a, t, ts, dt, n)
+		ORDER BY n`,
+		endpointIDs, agents, types, times, details); err != nil {
+		return fmt.Errorf("record %d events: %w", len(events), err)
+	}
+	return nil
 }
 
 func (c *core) ListEvents(ctx context.Context, f EventFilter) ([]Event, error) {

@@ -2,9 +2,11 @@ package store
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"maps"
 	"slices"
+	"strings"
 
 	"github.com/jackc/pgx/v5"
 )
@@ -38,32 +40,15 @@ func (s *postgresStore) writeBatch(ctx context.Context, rs []Result) error {
 	ids := s.newEndpointIDs()
 	err := pgx.BeginFunc(ctx, s.pool, func(tx pgx.Tx) error {
 		d := pgxDB{q: tx}
-		endpointIDs, err := s.resolveEndpoints(ctx, d, ids, rs)
+		endpointIDs, err := resolveEndpoints(ctx, d, ids, rs)
 		if err != nil {
 			return err
 		}
-		resultIDs, err := s.reserveResultIDs(ctx, tx, len(rs))
-		if err != nil {
-			return err
-		}
-		row := make([]any, len(resultColumns))
-		if _, err := tx.CopyFrom(ctx, pgx.Identifier{"endpoint_results"}, resultColumns, pgx.CopyFromSlice(len(rs), func(i int) ([]any, error) {
-			r := &rs[i]
-			row[0], row[1], row[2], row[3] = resultIDs[i], endpointIDs[i], r.AgentID, r.Success
-			row[4], row[5], row[6] = joinErrors(r.Errors), r.Connected, int64(r.HTTPStatus)
-			row[7], row[8], row[9] = r.DNSRCode, int64(r.CertificateExpiration), int64(r.DomainExpiration)
-			row[10], row[11], row[12], row[13] = r.Hostname, r.IP, int64(r.Duration), r.Timestamp.UTC()
-			return row, nil
-		})); err != nil {
-			return fmt.Errorf("copy results: %w", err)
-		}
-		if err := copyConditions(ctx, tx, rs, resultIDs); err != nil {
+		if err := copyResults(ctx, tx, s.nextResultIDs, rs, endpointIDs); err != nil {
 			return err
 		}
 		delta := newUptimeDelta()
-		for i := range rs {
-			delta.add(endpointIDs[i], rs[i].AgentID, rs[i].Timestamp.UTC(), rs[i].Success, rs[i].Duration)
-		}
+		delta.addResults(rs, endpointIDs)
 		return upsertUptimesPG(ctx, tx, delta)
 	})
 	if err != nil {
@@ -73,35 +58,70 @@ func (s *postgresStore) writeBatch(ctx context.Context, rs []Result) error {
 	return nil
 }
 
+// copyResults reserves result ids with the query nextIDs, then COPYs the
+// results and their condition results.
+func copyResults(ctx context.Context, tx pgx.Tx, nextIDs string, rs []Result, endpointIDs []int64) error {
+	resultIDs, err := reserveResultIDs(ctx, tx, nextIDs, len(rs))
+	if err != nil {
+		return err
+	}
+	if ok, err := copyResultsByHand(ctx, tx, rs, resultIDs, endpointIDs); ok || err != nil {
+		return err
+	}
+	row := make([]any, len(resultColumns))
+	if _, err := tx.CopyFrom(ctx, pgx.Identifier{"endpoint_results"}, resultColumns, pgx.CopyFromSlice(len(rs), func(i int) ([]any, error) {
+		r := &rs[i]
+		row[0], row[1], row[2], row[3] = resultIDs[i], endpointIDs[i], r.AgentID, r.Success
+		row[4], row[5], row[6] = joinErrors(r.Errors), r.Connected, int64(r.HTTPStatus)
+		row[7], row[8], row[9] = r.DNSRCode, int64(r.CertificateExpiration), int64(r.DomainExpiration)
+		row[10], row[11], row[12], row[13] = r.Hostname, r.IP, int64(r.Duration), r.Timestamp.UTC()
+		return row, nil
+	})); err != nil {
+		return fmt.Errorf("copy results: %w", err)
+	}
+	return copyConditions(ctx, tx, rs, resultIDs)
+}
+
 // resolveEndpoints returns the endpoint id of every result. Endpoints are
 // looked up (and created) in key order, so that concurrent batches creating
 // the same endpoints wait for each other instead of deadlocking.
-func (s *postgresStore) resolveEndpoints(ctx context.Context, d db, ids *endpointIDs, rs []Result) ([]int64, error) {
-	first := map[string]int{} // key -> index of its first result
+func resolveEndpoints(ctx context.Context, d db, ids *endpointIDs, rs []Result) ([]int64, error) {
+	out := make([]int64, len(rs))
+	var missing map[string]int // key -> index of its first result
 	for i := range rs {
-		if _, ok := first[rs[i].EndpointKey]; !ok {
-			first[rs[i].EndpointKey] = i
+		if id, ok := ids.c.cachedEndpointID(rs[i].EndpointKey); ok {
+			out[i] = id
+			continue
+		}
+		if missing == nil {
+			missing = map[string]int{}
+		}
+		if _, ok := missing[rs[i].EndpointKey]; !ok {
+			missing[rs[i].EndpointKey] = i
 		}
 	}
-	keys := slices.Sorted(maps.Keys(first))
-	byKey := make(map[string]int64, len(keys))
-	for _, k := range keys {
-		r := &rs[first[k]]
+	if len(missing) == 0 {
+		return out, nil
+	}
+	byKey := make(map[string]int64, len(missing))
+	for _, k := range slices.Sorted(maps.Keys(missing)) {
+		r := &rs[missing[k]]
 		id, err := ids.get(ctx, d, k, r.endpointName(), r.EndpointGroup)
 		if err != nil {
 			return nil, err
 		}
 		byKey[k] = id
 	}
-	out := make([]int64, len(rs))
 	for i := range rs {
-		out[i] = byKey[rs[i].EndpointKey]
+		if id, ok := byKey[rs[i].EndpointKey]; ok {
+			out[i] = id
+		}
 	}
 	return out, nil
 }
 
-func (s *postgresStore) reserveResultIDs(ctx context.Context, tx pgx.Tx, n int) ([]int64, error) {
-	rows, err := tx.Query(ctx, s.nextResultIDs, n)
+func reserveResultIDs(ctx context.Context, tx pgx.Tx, nextIDs string, n int) ([]int64, error) {
+	rows, err := tx.Query(ctx, nextIDs, n)
 	if err != nil {
 		return nil, fmt.Errorf("reserve result ids: %w", err)
 	}
@@ -113,6 +133,25 @@ func (s *postgresStore) reserveResultIDs(ctx context.Context, tx pgx.Tx, n int) 
 		return nil, fmt.Errorf("reserve result ids: got %d, want %d", len(ids), n)
 	}
 	return ids, nil
+}
+
+// nextResultIDsQuery is the query reserving $1 result ids: nextval of the
+// result id sequence, whose name is looked up once.
+func (c *core) nextResultIDsQuery(ctx context.Context, d db) (string, error) {
+	c.seqMu.Lock()
+	defer c.seqMu.Unlock()
+	if c.nextIDs != "" {
+		return c.nextIDs, nil
+	}
+	var seq *string
+	if err := queryOne(ctx, d, `SELECT pg_get_serial_sequence('endpoint_results', 'endpoint_result_id')`, nil, &seq); err != nil {
+		return "", fmt.Errorf("find the result id sequence: %w", err)
+	}
+	if seq == nil {
+		return "", errors.New("find the result id sequence: endpoint_results.endpoint_result_id has no sequence")
+	}
+	c.nextIDs = `SELECT nextval('` + strings.ReplaceAll(*seq, "'", "''") + `') FROM generate_series(1, $1)`
+	return c.nextIDs, nil
 }
 
 func copyConditions(ctx context.Context, tx pgx.Tx, rs []Result, resultIDs []int64) error {

@@ -14,12 +14,19 @@
 //   - The state Machine owns runs, triggered agents, quorum state and agent
 //     liveness in memory; it is the only place decisions are made.
 //   - The Store holds a copy of that state for restarts, the results, and
-//     the events. The engine writes state in two ways: synchronously, before
-//     Ingest or Tick returns, for every endpoint that had a transition (so a
-//     restart after a Fired never fires again), and once per Tick for the
-//     runs that merely moved (a crash loses at most one tick of run
-//     progress, which the next results make up).
-//   - Metrics mirror the machine after every batch and every Tick.
+//     the events. Everything is written by the committer (commit.go), which
+//     groups what concurrent requests hand it into one transaction. A
+//     request's results, its transitions, the quorum state of the endpoints
+//     that had one and the runs of agents whose triggered flag changed are
+//     written before Ingest returns and before the transitions reach the
+//     sinks (so an acknowledged result survives a crash, and a restart after
+//     a Fired never fires again). Each Tick writes the runs that merely
+//     moved, agents' last contact and the hourly uptime sums kept in the
+//     store's memory: a crash loses at most one tick of run progress, which
+//     the next results make up, and of uptime counts.
+//   - Metrics mirror the machine: each result counts as it is taken, before
+//     it is written; the gauges of what a batch changed are set at once, and
+//     every Tick sets them all.
 //
 // # Persisted runs
 //

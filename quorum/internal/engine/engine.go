@@ -49,12 +49,17 @@ type Engine struct {
 	// reloads with Close.
 	reloadMu sync.Mutex
 
-	// persistMu serialises reading state from the machine and writing it,
-	// so an older read never overwrites a newer write.
-	persistMu sync.Mutex
+	// commits writes results, events and state, grouping concurrent
+	// callers into one transaction; it is the only writer of quorum state.
+	commits *committer
+	// readMu makes taking a state stamp and reading the state one step;
+	// lastStamp is the latest stamp given or restored.
+	readMu    sync.Mutex
+	lastStamp time.Time
 
 	dirtyMu    sync.Mutex
 	dirtyRuns  map[pairKey]struct{} // runs that moved since the last save
+	urgentRuns map[pairKey]struct{} // of those, runs whose triggered flag changed
 	dirtyState map[string]struct{}  // endpoints whose quorum state may have changed
 	seen       map[string]time.Time // agents' last contact not yet stored
 
@@ -63,6 +68,12 @@ type Engine struct {
 	nextSub int
 
 	failures failureLog
+
+	// maintShown holds the endpoints whose in_maintenance gauge shows 1,
+	// and maintCount their number, so that Ingest notices a result whose
+	// maintenance status the gauge does not show yet.
+	maintShown sync.Map
+	maintCount atomic.Int64
 
 	closed atomic.Bool
 }
@@ -76,6 +87,7 @@ func Open(ctx context.Context, opts Options) (*Engine, error) {
 		logger:     opts.Logger,
 		now:        opts.Now,
 		dirtyRuns:  map[pairKey]struct{}{},
+		urgentRuns: map[pairKey]struct{}{},
 		dirtyState: map[string]struct{}{},
 		seen:       map[string]time.Time{},
 		subs:       map[int]Sink{},
@@ -128,6 +140,12 @@ func Open(ctx context.Context, opts Options) (*Engine, error) {
 		_ = w.Stop()
 		return nil, fmt.Errorf("open %s storage: %w", sc.Driver, err)
 	}
+	bw, ok := e.store.(store.BatchWriter)
+	if !ok {
+		e.abort()
+		return nil, fmt.Errorf("open %s storage: %T cannot write batches", sc.Driver, e.store)
+	}
+	e.commits = newCommitter(commitWriters(sc), groupCommitResults(sc), e.assemble, bw.WriteBatch)
 	if err := e.syncConfig(ctx, cfg, nil); err != nil {
 		e.abort()
 		return nil, err
@@ -140,8 +158,33 @@ func Open(ctx context.Context, opts Options) (*Engine, error) {
 	return e, nil
 }
 
+// groupCommitResults bounds the results of one group commit: the storage's
+// batching.max_batch_size.
+func groupCommitResults(sc store.Config) int {
+	if sc.Batching.MaxBatchSize > 0 {
+		return sc.Batching.MaxBatchSize
+	}
+	return store.DefaultConfig().Batching.MaxBatchSize
+}
+
+// commitWriters is how many transactions are written at once: the
+// storage's batching.workers, by default 2 on PostgreSQL (whose server then
+// works on two cores) and 1 on SQLite (which has one writer).
+func commitWriters(sc store.Config) int {
+	switch {
+	case sc.Batching.Workers > 0:
+		return sc.Batching.Workers
+	case sc.Driver == store.DriverPostgres:
+		return 2
+	}
+	return 1
+}
+
 // abort releases what a failed Open acquired.
 func (e *Engine) abort() {
+	if e.commits != nil {
+		e.commits.close()
+	}
 	_ = e.watcher.Stop()
 	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
 	defer cancel()
@@ -158,7 +201,11 @@ func (e *Engine) Close(ctx context.Context) error {
 	werr := e.watcher.Stop()
 	e.reloadMu.Lock()
 	defer e.reloadMu.Unlock()
-	perr := e.persist(ctx, true)
+	perr := e.commits.submit(ctx, &commit{all: true})
+	if perr != nil {
+		perr = fmt.Errorf("save quorum state: %w", perr)
+	}
+	e.commits.close()
 	serr := e.store.Close(ctx)
 	return errors.Join(werr, perr, serr)
 }
@@ -187,7 +234,7 @@ func (e *Engine) Now() time.Time { return e.now() }
 // refreshMetrics sets every endpoint and agent gauge from the machine.
 func (e *Engine) refreshMetrics() {
 	for _, st := range e.machine.Endpoints() {
-		e.metrics.SetEndpoint(st)
+		e.setEndpointMetrics(st)
 	}
 	for _, a := range e.machine.Agents() {
 		e.metrics.SetAgent(a)

@@ -177,3 +177,67 @@ func metricValue(t *testing.T, reg *prometheus.Registry, name string, labels map
 	}
 	return 0
 }
+
+func TestIngestSetsTheCertificateExpiryOfTheLatestResult(t *testing.T) {
+	h := newHarness(t, driverCases[0])
+	reg := h.eng.Metrics().Registry()
+	const name = "quorate_endpoint_certificate_expiry_timestamp_seconds"
+	labels := map[string]string{"endpoint_key": keyAPI, "agent_id": "eu"}
+	withCert := decoded("eu", keyAPI, true, t0)
+	withCert.Result.Timestamp = t0.Add(-time.Second)
+	withCert.Result.CertificateExpiration = 30 * 24 * time.Hour
+	if _, err := h.eng.Ingest(context.Background(), "eu", []resultschema.Decoded{withCert}); err != nil {
+		t.Fatal(err)
+	}
+	want := float64(t0.Add(-time.Second).Add(30 * 24 * time.Hour).Unix())
+	if got, ok := metricSample(t, reg, name, labels); !ok || got != want {
+		t.Fatalf("%s = %v (present %v), want %v: the result's time plus the time its certificate had left", name, got, ok, want)
+	}
+	h.send("eu", keyAPI, false) // no certificate seen
+	if got, ok := metricSample(t, reg, name, labels); ok {
+		t.Fatalf("%s = %v after a result without a certificate, want absent", name, got)
+	}
+}
+
+func TestIngestRefreshesTheMaintenanceGaugeWithoutATick(t *testing.T) {
+	h := newHarness(t, driverCases[0])
+	reg := h.eng.Metrics().Registry()
+	labels := map[string]string{"endpoint_key": keyWeb}
+	// web's window is 09:00-10:00 UTC.
+	h.at(time.Date(2025, 3, 14, 9, 30, 0, 0, time.UTC)).send("eu", keyWeb, true)
+	if got := metricValue(t, reg, "quorate_endpoint_in_maintenance", labels); got != 1 {
+		t.Fatalf("in_maintenance during the window = %v, want 1", got)
+	}
+	h.at(time.Date(2025, 3, 14, 10, 30, 0, 0, time.UTC)).send("eu", keyWeb, true)
+	if got := metricValue(t, reg, "quorate_endpoint_in_maintenance", labels); got != 0 {
+		t.Fatalf("in_maintenance after the window = %v, want 0", got)
+	}
+}
+
+// metricSample reads one gauge sample and whether it exists.
+func metricSample(t *testing.T, reg *prometheus.Registry, name string, labels map[string]string) (float64, bool) {
+	t.Helper()
+	families, err := reg.Gather()
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, f := range families {
+		if f.GetName() != name {
+			continue
+		}
+	next:
+		for _, m := range f.GetMetric() {
+			got := map[string]string{}
+			for _, l := range m.GetLabel() {
+				got[l.GetName()] = l.GetValue()
+			}
+			for k, v := range labels {
+				if got[k] != v {
+					continue next
+				}
+			}
+			return m.GetGauge().GetValue(), true
+		}
+	}
+	return 0, false
+}

@@ -2,7 +2,6 @@ package engine
 
 import (
 	"context"
-	"fmt"
 	"slices"
 	"strconv"
 	"strings"
@@ -71,9 +70,11 @@ func (e *Engine) markRuns(keys []pairKey, agent string, at time.Time) {
 	}
 }
 
-// markEvents marks what the events changed: the quorum state and runs of
-// their endpoints, and for agent-wide events every endpoint of the agent
-// (its reporting count changed).
+// markEvents marks what the events changed: the quorum state of their
+// endpoints (for agent-wide events every endpoint of the agent: its
+// reporting count changed), and as urgent the runs of agents whose
+// triggered flag changed, which a restart needs along with the quorum
+// state.
 func (e *Engine) markEvents(mc *monitoring.Config, events []state.Event) {
 	e.dirtyMu.Lock()
 	defer e.dirtyMu.Unlock()
@@ -81,7 +82,9 @@ func (e *Engine) markEvents(mc *monitoring.Config, events []state.Event) {
 		if ev.EndpointKey != "" {
 			e.dirtyState[ev.EndpointKey] = struct{}{}
 			if ev.AgentID != "" {
-				e.dirtyRuns[pairKey{ev.EndpointKey, ev.AgentID}] = struct{}{}
+				k := pairKey{ev.EndpointKey, ev.AgentID}
+				e.dirtyRuns[k] = struct{}{}
+				e.urgentRuns[k] = struct{}{}
 			}
 			continue
 		}
@@ -93,22 +96,22 @@ func (e *Engine) markEvents(mc *monitoring.Config, events []state.Event) {
 	}
 }
 
-// takeDirty empties the dirty sets. With onlyState, runs are taken only
-// for endpoints whose state is dirty (the synchronous save after a
-// transition); the others wait for the next full save.
+// takeDirty empties the dirty sets. With onlyState (the save that must
+// precede transitions), runs are taken only when urgent; the other moved
+// runs wait for the next full save, a tick later at most.
 func (e *Engine) takeDirty(onlyState bool) (runs map[string][]string, states []string, seen map[string]time.Time) {
 	e.dirtyMu.Lock()
 	defer e.dirtyMu.Unlock()
 	runs = map[string][]string{}
-	for k := range e.dirtyRuns {
-		if onlyState {
-			if _, ok := e.dirtyState[k.endpoint]; !ok {
-				continue
-			}
-		}
+	take := e.dirtyRuns
+	if onlyState {
+		take = e.urgentRuns
+	}
+	for k := range take {
 		runs[k.endpoint] = append(runs[k.endpoint], k.agent)
 		delete(e.dirtyRuns, k)
 	}
+	clear(e.urgentRuns)
 	for k := range e.dirtyState {
 		states = append(states, k)
 	}
@@ -119,17 +122,10 @@ func (e *Engine) takeDirty(onlyState bool) (runs map[string][]string, states []s
 	return runs, states, seen
 }
 
-// persist writes what is dirty. all=false writes only endpoints with a
-// pending state change (after transitions); all=true writes every moved
-// run and the agents' last contact too (each Tick, and Close). On failure
-// the entries are marked dirty again, to be retried.
-func (e *Engine) persist(ctx context.Context, all bool) error {
-	e.persistMu.Lock()
-	defer e.persistMu.Unlock()
-	runKeys, stateKeys, seen := e.takeDirty(!all)
-	if len(runKeys) == 0 && len(stateKeys) == 0 && len(seen) == 0 {
-		return nil
-	}
+// stateRows reads from the machine the stored rows of the runs and
+// quorum states given by takeDirty. Endpoints removed by a reload
+// meanwhile are skipped.
+func (e *Engine) stateRows(runKeys map[string][]string, stateKeys []string) ([]store.AgentRun, []store.QuorumState) {
 	endpoints := map[string]state.EndpointStatus{}
 	status := func(key string) (state.EndpointStatus, bool) {
 		if st, ok := endpoints[key]; ok {
@@ -141,18 +137,16 @@ func (e *Engine) persist(ctx context.Context, all bool) error {
 		}
 		return st, ok
 	}
-
 	var runs []store.AgentRun
 	for _, key := range sortedKeys(runKeys) {
 		st, ok := status(key)
 		if !ok {
-			continue // removed by a reload
+			continue
 		}
 		for _, r := range st.Agents {
-			if !slices.Contains(runKeys[key], r.AgentID) {
-				continue
+			if slices.Contains(runKeys[key], r.AgentID) {
+				runs = append(runs, runRows(st, r)...)
 			}
-			runs = append(runs, runRows(st, r)...)
 		}
 	}
 	var quorums []store.QuorumState
@@ -166,30 +160,18 @@ func (e *Engine) persist(ctx context.Context, all bool) error {
 			quorums = append(quorums, quorumRow(st, a))
 		}
 	}
-
-	var err error
-	if len(runs) > 0 {
-		err = e.store.SaveAgentRuns(ctx, runs)
-	}
-	if err == nil && len(quorums) > 0 {
-		err = e.store.SaveQuorumStates(ctx, quorums)
-	}
-	if err == nil && len(seen) > 0 {
-		err = e.store.TouchAgents(ctx, seen)
-	}
-	if err != nil {
-		e.redirty(runKeys, stateKeys, seen)
-		return fmt.Errorf("save quorum state: %w", err)
-	}
-	return nil
+	return runs, quorums
 }
 
+// redirty marks again what a failed save took. Its runs become urgent: the
+// next save of any kind retries them, since some may have been urgent.
 func (e *Engine) redirty(runs map[string][]string, states []string, seen map[string]time.Time) {
 	e.dirtyMu.Lock()
 	defer e.dirtyMu.Unlock()
 	for key, agents := range runs {
 		for _, a := range agents {
 			e.dirtyRuns[pairKey{key, a}] = struct{}{}
+			e.urgentRuns[pairKey{key, a}] = struct{}{}
 		}
 	}
 	for _, k := range states {
@@ -315,6 +297,19 @@ func (e *Engine) restore(ctx context.Context, mc *monitoring.Config) error {
 			LastNotifiedAt: last,
 		})
 	}
+	// Later saves are stamped after everything stored (see stateStamp).
+	e.readMu.Lock()
+	for _, r := range runs {
+		if r.UpdatedAt.After(e.lastStamp) {
+			e.lastStamp = r.UpdatedAt
+		}
+	}
+	for _, q := range quorums {
+		if q.UpdatedAt.After(e.lastStamp) {
+			e.lastStamp = q.UpdatedAt
+		}
+	}
+	e.readMu.Unlock()
 	applied, dropped := e.machine.Restore(snap)
 	if len(snap.Runs)+len(snap.Alerts) > 0 {
 		e.logger.Info("Restored the quorum state of the previous run",

@@ -33,6 +33,11 @@ func (e *Engine) reload(mc *monitoring.Config) {
 	}
 	e.auth.Update(mc)
 	e.metrics.Forget(ch.Removed, ch.AgentsRemoved)
+	for _, key := range ch.Removed {
+		if _, loaded := e.maintShown.LoadAndDelete(key); loaded {
+			e.maintCount.Add(-1)
+		}
+	}
 	e.refreshMetrics()
 	e.logger.Info("Monitoring config reloaded",
 		zap.Strings("endpoints_added", ch.Added), zap.Strings("endpoints_removed", ch.Removed),

@@ -20,9 +20,17 @@ func (e *Engine) Tick(ctx context.Context, now time.Time) error {
 	}
 	mc := e.Config()
 	events := e.machine.Tick(now, func(key string) bool { return mc.InMaintenance(key, now) })
-	e.handleEvents(ctx, mc, events)
+	if len(events) > 0 {
+		e.markEvents(mc, events)
+		e.metrics.ObserveEvents(events)
+	}
 	e.refreshMetrics()
-	return e.persist(ctx, true)
+	err := e.commits.submit(ctx, &commit{events: storeEvents(events), state: true, all: true})
+	e.deliver(ctx, mc, events, err)
+	if err != nil {
+		return fmt.Errorf("save quorum state: %w", err)
+	}
+	return nil
 }
 
 // Touch records contact from an authenticated agent that sent no result
@@ -39,12 +47,15 @@ func (e *Engine) Touch(ctx context.Context, agentID string) error {
 		return err
 	}
 	e.markRuns(nil, agentID, now)
-	e.handleEvents(ctx, mc, events)
-	for _, a := range e.machine.Agents() {
-		if a.ID == agentID {
-			e.metrics.SetAgent(a)
-		}
+	if len(events) == 0 {
+		e.setAgentMetrics(agentID)
+		return nil // the contact is saved with the next tick
 	}
+	e.markEvents(mc, events)
+	e.metrics.ObserveEvents(events)
+	e.updateMetrics(mc, events, nil, agentID)
+	err = e.commits.submit(ctx, &commit{events: storeEvents(events), state: true})
+	e.deliver(ctx, mc, events, err)
 	return nil
 }
 

@@ -42,24 +42,19 @@ func (e *Engine) Subscribe(s Sink) (unsubscribe func()) {
 	}
 }
 
-// handleEvents makes transitions durable and visible: the state of the
-// endpoints concerned and the events are written before the sinks hear of
-// them, so a restart right after a Fired restores firing and does not fire
-// again. A write failure is logged; the transition is still delivered
-// (losing the alert would be worse than a second one after a crash).
-func (e *Engine) handleEvents(ctx context.Context, mc *monitoring.Config, events []state.Event) {
+// deliver sends transitions to the sinks, after the caller's commit
+// wrote the state of the endpoints concerned and the events, so that a
+// restart right after a Fired restores firing and does not fire again. A
+// failed commit is logged; the transitions are still delivered (losing the
+// alert would be worse than a second one after a crash).
+func (e *Engine) deliver(ctx context.Context, mc *monitoring.Config, events []state.Event, commitErr error) {
 	if len(events) == 0 {
 		return
 	}
-	e.markEvents(mc, events)
-	if err := e.persist(ctx, false); err != nil {
-		e.logger.Error("Saving the quorum state after a transition failed; retrying at the next tick", zap.Error(err))
+	if commitErr != nil {
+		e.logger.Error("Storing transitions and the quorum state failed; the state is retried at the next tick",
+			zap.Int("events", len(events)), zap.Error(commitErr))
 	}
-	if err := e.store.RecordEvents(ctx, storeEvents(events)); err != nil {
-		e.logger.Error("Storing transitions failed", zap.Int("events", len(events)), zap.Error(err))
-	}
-	e.metrics.ObserveEvents(events)
-
 	ts := make([]Transition, len(events))
 	for i, ev := range events {
 		ts[i] = Transition{Event: ev}

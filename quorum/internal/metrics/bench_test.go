@@ -20,14 +20,14 @@ func BenchmarkObserveResult(b *testing.B) {
 		}
 	}
 	for _, k := range keys {
-		m.ObserveResult(k.ep, k.agent, true, time.Millisecond)
+		m.ObserveResult(k.ep, k.agent, Result{Success: true, Duration: time.Millisecond})
 	}
 	b.ReportAllocs()
 	b.ResetTimer()
 	i := 0
 	for b.Loop() {
 		k := keys[i%len(keys)]
-		m.ObserveResult(k.ep, k.agent, i%10 != 0, 42*time.Millisecond)
+		m.ObserveResult(k.ep, k.agent, Result{Success: i%10 != 0, Duration: 42 * time.Millisecond})
 		i++
 	}
 }
@@ -39,14 +39,14 @@ func BenchmarkObserveResultParallel(b *testing.B) {
 	eps := make([]string, 1000)
 	for i := range eps {
 		eps[i] = fmt.Sprintf("group_endpoint-%d", i)
-		m.ObserveResult(eps[i], "eu", true, time.Millisecond)
+		m.ObserveResult(eps[i], "eu", Result{Success: true, Duration: time.Millisecond})
 	}
 	b.ReportAllocs()
 	b.ResetTimer()
 	b.RunParallel(func(pb *testing.PB) {
 		i := 0
 		for pb.Next() {
-			m.ObserveResult(eps[i%len(eps)], "eu", i%10 != 0, 42*time.Millisecond)
+			m.ObserveResult(eps[i%len(eps)], "eu", Result{Success: i%10 != 0, Duration: 42 * time.Millisecond})
 			i++
 		}
 	})

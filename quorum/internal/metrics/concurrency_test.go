@@ -29,7 +29,7 @@ func TestConcurrentUseKeepsCacheAndRegistryInStep(t *testing.T) {
 		for _, a := range agents {
 			wg.Go(func() {
 				for i := range rounds {
-					m.ObserveResult(ep, a, i%3 != 0, time.Duration(i)*time.Millisecond)
+					m.ObserveResult(ep, a, Result{Success: i%3 != 0, Duration: time.Duration(i) * time.Millisecond})
 				}
 			})
 		}
@@ -80,7 +80,7 @@ func TestConcurrentUseKeepsCacheAndRegistryInStep(t *testing.T) {
 			t.Errorf("%s still has series after forgetting everything: %v", name, seriesLabels(t, m, name))
 		}
 	}
-	m.ObserveResult("z", "a", true, time.Millisecond)
+	m.ObserveResult("z", "a", Result{Success: true, Duration: time.Millisecond})
 	mustValue(t, m, 1, "quorate_results_total", "agent_id=a", "endpoint_key=z", "success=true")
 	mustValue(t, m, 1, "quorate_endpoint_agent_success", "agent_id=a", "endpoint_key=z")
 }

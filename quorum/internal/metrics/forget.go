@@ -40,13 +40,14 @@ func (m *Metrics) endpointVecs() []*prometheus.MetricVec {
 		m.alertFiring.MetricVec, m.degraded.MetricVec, m.triggeredAgents.MetricVec,
 		m.reportingAgents.MetricVec, m.agentQuorum.MetricVec, m.monitoringAgents.MetricVec,
 		m.cannotReachQuorum.MetricVec, m.inMaintenance.MetricVec, m.transitions.MetricVec,
-		m.agentSuccess.MetricVec, m.agentTriggered.MetricVec, m.results.MetricVec, m.duration.MetricVec,
+		m.agentSuccess.MetricVec, m.agentTriggered.MetricVec, m.certificateExpiry.MetricVec,
+		m.results.MetricVec, m.duration.MetricVec,
 	}
 }
 
 func (m *Metrics) agentVecs() []*prometheus.MetricVec {
 	return []*prometheus.MetricVec{
-		m.agentSuccess.MetricVec, m.agentTriggered.MetricVec, m.results.MetricVec, m.duration.MetricVec,
-		m.lastSeen.MetricVec, m.stale.MetricVec, m.rejected.MetricVec,
+		m.agentSuccess.MetricVec, m.agentTriggered.MetricVec, m.certificateExpiry.MetricVec,
+		m.results.MetricVec, m.duration.MetricVec, m.lastSeen.MetricVec, m.stale.MetricVec, m.rejected.MetricVec,
 	}
 }

@@ -19,7 +19,7 @@ func setUpTwoByTwo(m *Metrics) {
 		})
 		m.ObserveEvents([]state.Event{{Kind: state.Degraded, EndpointKey: ep}})
 		for _, a := range []string{"a", "b"} {
-			m.ObserveResult(ep, a, a == "b", 10*time.Millisecond)
+			m.ObserveResult(ep, a, Result{Success: a == "b", Duration: 10 * time.Millisecond, CertificateExpiry: time.Unix(1710000000, 0)})
 		}
 	}
 	for _, a := range []string{"a", "b"} {
@@ -94,14 +94,14 @@ func TestResultAfterForgetStartsAFreshSeries(t *testing.T) {
 
 	// The endpoint comes back in a later reload: the cached pair must not
 	// be reused (its children are no longer in the registry).
-	m.ObserveResult("x", "a", true, time.Millisecond)
+	m.ObserveResult("x", "a", Result{Success: true, Duration: time.Millisecond})
 	mustValue(t, m, 1, "quorate_results_total", "agent_id=a", "endpoint_key=x", "success=true")
 	mustValue(t, m, 0, "quorate_results_total", "agent_id=a", "endpoint_key=x", "success=false")
 	mustValue(t, m, 1, "quorate_endpoint_agent_success", "agent_id=a", "endpoint_key=x")
 	mustValue(t, m, 1, "quorate_result_duration_seconds", "agent_id=a", "endpoint_key=x")
 
 	m.Forget(nil, []string{"b"})
-	m.ObserveResult("y", "b", false, time.Millisecond)
+	m.ObserveResult("y", "b", Result{Success: false, Duration: time.Millisecond})
 	mustValue(t, m, 1, "quorate_results_total", "agent_id=b", "endpoint_key=y", "success=false")
 	mustValue(t, m, 0, "quorate_endpoint_agent_success", "agent_id=b", "endpoint_key=y")
 }

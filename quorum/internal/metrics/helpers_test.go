@@ -124,8 +124,8 @@ func populated() *Metrics {
 	})
 	m.SetAgent(state.AgentStatus{ID: "eu", LastSeen: time.Unix(1700000000, 0), StaleAfter: time.Minute})
 	m.SetAgent(state.AgentStatus{ID: "us", LastSeen: time.Unix(1700000001, 0), StaleAfter: time.Minute})
-	m.ObserveResult("core_api", "eu", false, 120*time.Millisecond)
-	m.ObserveResult("core_api", "us", true, 80*time.Millisecond)
+	m.ObserveResult("core_api", "eu", Result{Success: false, Duration: 120 * time.Millisecond, CertificateExpiry: time.Unix(1710000000, 0)})
+	m.ObserveResult("core_api", "us", Result{Success: true, Duration: 80 * time.Millisecond})
 	m.Rejected("eu", ReasonNotAssigned)
 	m.ObserveEvents([]state.Event{{Kind: state.Degraded, EndpointKey: "core_api"}})
 	return m

@@ -38,15 +38,19 @@ type Metrics struct {
 	transitions       *prometheus.CounterVec
 
 	// Per (endpoint, agent).
-	agentSuccess   *prometheus.GaugeVec
-	agentTriggered *prometheus.GaugeVec
-	results        *prometheus.CounterVec
-	duration       *prometheus.HistogramVec
+	agentSuccess      *prometheus.GaugeVec
+	agentTriggered    *prometheus.GaugeVec
+	certificateExpiry *prometheus.GaugeVec
+	results           *prometheus.CounterVec
+	duration          *prometheus.HistogramVec
 
 	// Per agent.
 	lastSeen *prometheus.GaugeVec
 	stale    *prometheus.GaugeVec
 	rejected *prometheus.CounterVec
+
+	// byName holds each family in a registry of its own (see Handler).
+	byName map[string]*prometheus.Registry
 
 	// pairs maps pairKey to *pair: the hot path's cache, read without mu.
 	pairs sync.Map
@@ -63,8 +67,27 @@ func New() *Metrics {
 	ep := []string{labelEndpoint}
 	pair := []string{labelEndpoint, labelAgent}
 	agent := []string{labelAgent}
+	// Each family also goes into a registry of its own, for scrapes that
+	// ask for some families only.
+	byName := map[string]*prometheus.Registry{}
+	single := func(name string, c prometheus.Collector) {
+		r := prometheus.NewRegistry()
+		r.MustRegister(c)
+		byName[name] = r
+	}
+	gaugeVec := func(name, help string, labels []string) *prometheus.GaugeVec {
+		v := prometheus.NewGaugeVec(prometheus.GaugeOpts{Name: name, Help: help}, labels)
+		single(name, v)
+		return v
+	}
+	counterVec := func(name, help string, labels []string) *prometheus.CounterVec {
+		v := prometheus.NewCounterVec(prometheus.CounterOpts{Name: name, Help: help}, labels)
+		single(name, v)
+		return v
+	}
 	m := &Metrics{
-		reg: prometheus.NewRegistry(),
+		reg:    prometheus.NewRegistry(),
+		byName: byName,
 
 		alertFiring: gaugeVec("quorate_endpoint_alert_firing",
 			"1 while the endpoint's alert fires: at least agent-quorum reporting agents are triggered (outside maintenance).", ep),
@@ -82,19 +105,19 @@ func New() *Metrics {
 			"1 while fewer agents report than the alert's agent-quorum, so it could not fire.", ep),
 		inMaintenance: gaugeVec("quorate_endpoint_in_maintenance",
 			"1 while the endpoint is in a maintenance window (firing suppressed, probing goes on).", ep),
-		transitions: prometheus.NewCounterVec(prometheus.CounterOpts{
-			Name: "quorate_alert_transitions_total",
-			Help: "Quorum transitions of the endpoint's alerts, by kind (fired, resolved, reminder, degraded, ...).",
-		}, []string{labelEndpoint, labelTransition}),
+		transitions: counterVec("quorate_alert_transitions_total",
+			"Quorum transitions of the endpoint's alerts, by kind (fired, resolved, reminder, degraded, ...).",
+			[]string{labelEndpoint, labelTransition}),
 
 		agentSuccess: gaugeVec("quorate_endpoint_agent_success",
 			"1 if the agent's last result for the endpoint succeeded, 0 if it failed; absent while the agent is stale.", pair),
 		agentTriggered: gaugeVec("quorate_endpoint_agent_triggered",
 			"1 while the agent is triggered for the endpoint's alert; absent while the agent is stale.", pair),
-		results: prometheus.NewCounterVec(prometheus.CounterOpts{
-			Name: "quorate_results_total",
-			Help: "Probe results accepted from the agent for the endpoint, by success.",
-		}, []string{labelEndpoint, labelAgent, labelSuccess}),
+		certificateExpiry: gaugeVec("quorate_endpoint_certificate_expiry_timestamp_seconds",
+			"Unix time at which the leaf certificate in the agent's last result for the endpoint expires; absent when that result saw no certificate and while the agent is stale.", pair),
+		results: counterVec("quorate_results_total",
+			"Probe results accepted from the agent for the endpoint, by success.",
+			[]string{labelEndpoint, labelAgent, labelSuccess}),
 		duration: prometheus.NewHistogramVec(prometheus.HistogramOpts{
 			Name:    "quorate_result_duration_seconds",
 			Help:    "Probe duration reported by the agent for the endpoint.",
@@ -105,14 +128,14 @@ func New() *Metrics {
 			"Unix time of the agent's last result or request; absent until it is first seen.", agent),
 		stale: gaugeVec("quorate_agent_stale",
 			"1 while the agent has been silent for longer than its stale-after.", agent),
-		rejected: prometheus.NewCounterVec(prometheus.CounterOpts{
-			Name: "quorate_results_rejected_total",
-			Help: "Results or requests rejected and never stored, by authenticated agent (empty when unauthenticated) and reason.",
-		}, []string{labelAgent, labelReason}),
+		rejected: counterVec("quorate_results_rejected_total",
+			"Results or requests rejected and never stored, by authenticated agent (empty when unauthenticated) and reason.",
+			[]string{labelAgent, labelReason}),
 
 		endpoints: map[string]*endpointEntry{},
 		agents:    map[string]*agentEntry{},
 	}
+	single("quorate_result_duration_seconds", m.duration)
 	m.reg.MustRegister(m.all()...)
 	// No agent can be named for an unauthenticated request; start its
 	// counter at 0 so that increase() sees the first one.
@@ -120,15 +143,11 @@ func New() *Metrics {
 	return m
 }
 
-func gaugeVec(name, help string, labels []string) *prometheus.GaugeVec {
-	return prometheus.NewGaugeVec(prometheus.GaugeOpts{Name: name, Help: help}, labels)
-}
-
 func (m *Metrics) all() []prometheus.Collector {
 	return []prometheus.Collector{
 		m.alertFiring, m.degraded, m.triggeredAgents, m.reportingAgents, m.agentQuorum,
 		m.monitoringAgents, m.cannotReachQuorum, m.inMaintenance, m.transitions,
-		m.agentSuccess, m.agentTriggered, m.results, m.duration,
+		m.agentSuccess, m.agentTriggered, m.certificateExpiry, m.results, m.duration,
 		m.lastSeen, m.stale, m.rejected,
 	}
 }
@@ -139,6 +158,29 @@ func (m *Metrics) Registry() *prometheus.Registry { return m.reg }
 // Handler serves the registry in the Prometheus exposition formats. A
 // gathering error fails the scrape (HTTP 500) rather than serving a
 // partial set that would look like vanished series.
+//
+// With name[] query parameters (as in Prometheus federation, e.g.
+// /metrics?name[]=quorate_results_total) it gathers and serves only those
+// families: a tool watching one family does not pay for gathering every
+// series of every pair.
 func (m *Metrics) Handler() http.Handler {
-	return promhttp.HandlerFor(m.reg, promhttp.HandlerOpts{ErrorHandling: promhttp.HTTPErrorOnError})
+	opts := promhttp.HandlerOpts{ErrorHandling: promhttp.HTTPErrorOnError}
+	all := promhttp.HandlerFor(m.reg, opts)
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		var names []string
+		if r.URL != nil {
+			names = r.URL.Query()["name[]"]
+		}
+		if len(names) == 0 {
+			all.ServeHTTP(w, r)
+			return
+		}
+		var some prometheus.Gatherers
+		for _, name := range names {
+			if reg, ok := m.byName[name]; ok {
+				some = append(some, reg)
+			}
+		}
+		promhttp.HandlerFor(some, opts).ServeHTTP(w, r)
+	})
 }

@@ -18,43 +18,68 @@ type pair struct {
 	failed   prometheus.Counter
 	duration prometheus.Observer
 
-	// mu guards success and dead: the success series is removed while the
-	// agent is stale and created again by its next result, and that must
-	// not race with a result arriving at the same moment.
-	mu      sync.Mutex
-	success prometheus.Gauge // nil while the series is absent
-	dead    bool             // dropped from the cache: never create series again
+	// mu guards success, certificate and dead: those series are removed
+	// while the agent is stale and created again by its next result, and
+	// that must not race with a result arriving at the same moment.
+	mu          sync.Mutex
+	success     prometheus.Gauge // nil while the series is absent
+	certificate prometheus.Gauge // nil while the series is absent
+	dead        bool             // dropped from the cache: never create series again
 
 	// triggered is guarded by Metrics.mu (only SetEndpoint, SetAgent and
 	// Forget touch it); nil while the series is absent.
 	triggered prometheus.Gauge
 }
 
+// Result is what the metrics take from one accepted result.
+type Result struct {
+	Success  bool
+	Duration time.Duration
+	// CertificateExpiry is when the leaf certificate the probe saw
+	// expires; zero when it saw none.
+	CertificateExpiry time.Time
+}
+
 // ObserveResult counts one accepted result of agentID for endpointKey and
-// sets the pair's last-result gauge. Call it only for results that passed
+// sets the pair's last-result gauges. Call it only for results that passed
 // authentication and assignment checks, so the pair is an assigned one.
-func (m *Metrics) ObserveResult(endpointKey, agentID string, success bool, duration time.Duration) {
+func (m *Metrics) ObserveResult(endpointKey, agentID string, r Result) {
 	p := m.pair(endpointKey, agentID)
 	v := 0.0
-	if success {
+	if r.Success {
 		p.ok.Inc()
 		v = 1
 	} else {
 		p.failed.Inc()
 	}
-	if duration < 0 {
-		duration = 0
-	}
-	p.duration.Observe(duration.Seconds())
+	p.duration.Observe(max(r.Duration, 0).Seconds())
 
 	p.mu.Lock()
-	if p.success == nil && !p.dead {
+	defer p.mu.Unlock()
+	if p.dead {
+		return
+	}
+	if p.success == nil {
 		p.success = m.agentSuccess.WithLabelValues(endpointKey, agentID)
 	}
-	if p.success != nil {
-		p.success.Set(v)
+	p.success.Set(v)
+	switch {
+	case !r.CertificateExpiry.IsZero():
+		if p.certificate == nil {
+			p.certificate = m.certificateExpiry.WithLabelValues(endpointKey, agentID)
+		}
+		p.certificate.Set(unixSeconds(r.CertificateExpiry))
+	case p.certificate != nil:
+		// The latest result saw no certificate: the last one's expiry
+		// says nothing about what the endpoint presents now.
+		m.certificateExpiry.DeleteLabelValues(endpointKey, agentID)
+		p.certificate = nil
 	}
-	p.mu.Unlock()
+}
+
+// unixSeconds is t as fractional Unix seconds.
+func unixSeconds(t time.Time) float64 {
+	return float64(t.Unix()) + float64(t.Nanosecond())/1e9
 }
 
 // pair returns the cached pair, creating it on first use.
@@ -99,25 +124,30 @@ func (m *Metrics) dropPairLocked(p *pair) {
 	}
 	p.mu.Lock()
 	p.dead = true
-	p.success = nil
+	p.success, p.certificate = nil, nil
 	p.mu.Unlock()
 	p.triggered = nil
 	ek, aid := p.key.endpoint, p.key.agent
 	m.agentSuccess.DeleteLabelValues(ek, aid)
+	m.certificateExpiry.DeleteLabelValues(ek, aid)
 	m.agentTriggered.DeleteLabelValues(ek, aid)
 	m.results.DeleteLabelValues(ek, aid, "true")
 	m.results.DeleteLabelValues(ek, aid, "false")
 	m.duration.DeleteLabelValues(ek, aid)
 }
 
-// hideUnknownLocked removes the pair's success and triggered series while
-// its agent is stale: their last values say nothing about now. m.mu must
-// be held.
+// hideUnknownLocked removes the pair's success, certificate and triggered
+// series while its agent is stale: their last values say nothing about
+// now. m.mu must be held.
 func (m *Metrics) hideUnknownLocked(p *pair) {
 	p.mu.Lock()
 	if p.success != nil {
 		m.agentSuccess.DeleteLabelValues(p.key.endpoint, p.key.agent)
 		p.success = nil
+	}
+	if p.certificate != nil {
+		m.certificateExpiry.DeleteLabelValues(p.key.endpoint, p.key.agent)
+		p.certificate = nil
 	}
 	p.mu.Unlock()
 	m.hideTriggeredLocked(p)

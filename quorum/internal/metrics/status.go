@@ -176,7 +176,7 @@ func (m *Metrics) SetAgent(st state.AgentStatus) {
 		if a.lastSeenGauge == nil {
 			a.lastSeenGauge = m.lastSeen.WithLabelValues(st.ID)
 		}
-		a.lastSeenGauge.Set(float64(st.LastSeen.Unix()) + float64(st.LastSeen.Nanosecond())/1e9)
+		a.lastSeenGauge.Set(unixSeconds(st.LastSeen))
 	}
 
 	// Only on the transition: a result that arrived since the caller took

@@ -143,9 +143,9 @@ func TestSetEndpointDropsPairsOfUnassignedAgents(t *testing.T) {
 		Alerts: []state.QuorumStatus{{AlertIndex: 0, Reporting: 2, Quorum: 1, Monitors: 2}},
 	}
 	m.SetEndpoint(both)
-	m.ObserveResult("ep", "a", true, time.Millisecond)
-	m.ObserveResult("ep", "b", false, time.Millisecond)
-	m.ObserveResult("other", "b", true, time.Millisecond)
+	m.ObserveResult("ep", "a", Result{Success: true, Duration: time.Millisecond})
+	m.ObserveResult("ep", "b", Result{Success: false, Duration: time.Millisecond})
+	m.ObserveResult("other", "b", Result{Success: true, Duration: time.Millisecond})
 
 	onlyA := both
 	onlyA.Agents = []state.AgentRun{run("a", false)}
@@ -220,8 +220,8 @@ func TestStaleAgentVerdictsAreAbsentUntilItIsBack(t *testing.T) {
 	}
 	seen := time.Unix(1700000000, 0)
 	m.SetAgent(state.AgentStatus{ID: "a", LastSeen: seen})
-	m.ObserveResult("ep", "a", false, time.Second)
-	m.ObserveResult("other", "a", false, time.Second)
+	m.ObserveResult("ep", "a", Result{Success: false, Duration: time.Second})
+	m.ObserveResult("other", "a", Result{Success: false, Duration: time.Second})
 	m.SetEndpoint(st(false))
 	mustValue(t, m, 0, "quorate_endpoint_agent_success", "agent_id=a", "endpoint_key=ep")
 	mustValue(t, m, 1, "quorate_endpoint_agent_triggered", "agent_id=a", "endpoint_key=ep")
@@ -243,7 +243,7 @@ func TestStaleAgentVerdictsAreAbsentUntilItIsBack(t *testing.T) {
 
 	// Its next result brings the success series back, and a liveness
 	// snapshot taken before that result does not hide it again.
-	m.ObserveResult("ep", "a", true, time.Second)
+	m.ObserveResult("ep", "a", Result{Success: true, Duration: time.Second})
 	mustValue(t, m, 1, "quorate_endpoint_agent_success", "agent_id=a", "endpoint_key=ep")
 	m.SetAgent(state.AgentStatus{ID: "a", LastSeen: seen, Stale: true})
 	mustValue(t, m, 1, "quorate_endpoint_agent_success", "agent_id=a", "endpoint_key=ep")
