@@ -137,10 +137,11 @@ func seed(ctx context.Context, f seedFlags, out io.Writer) (seedReport, error) {
 
 // quorateTables are the tables the seeder writes (in the DSN's schema).
 var quorateTables = []string{"endpoints", "agents", "endpoint_results", "endpoint_result_conditions", "endpoint_uptimes",
-	"endpoint_agent_uptimes", "endpoint_events", "endpoint_alerts_triggered", "quorum_states"}
+	"endpoint_agent_uptimes", "endpoint_events", "endpoint_alerts_triggered", "quorum_states", "endpoint_agents"}
 
-// seedState writes endpoints, agents, quorum states and runs through the
-// store, which first migrates the schema.
+// seedState writes endpoints, agents, assignments (every agent monitors
+// every endpoint), quorum states and runs through the store, which first
+// migrates the schema.
 func seedState(ctx context.Context, dsn string, p *plan) error {
 	st, err := store.Open(ctx, store.Config{Driver: store.DriverPostgres, DSN: configopaque.String(dsn)})
 	if err != nil {
@@ -152,6 +153,15 @@ func seedState(ctx context.Context, dsn string, p *plan) error {
 		eps = append(eps, store.Endpoint{Key: e.key, Name: e.name, Group: e.group, ConfigurationChecksum: e.checksum})
 	}
 	if err := st.UpsertEndpoints(ctx, eps); err != nil {
+		return err
+	}
+	var assigned []store.Assignment
+	for _, e := range p.ep {
+		for a := range p.agents {
+			assigned = append(assigned, store.Assignment{EndpointKey: e.key, AgentID: agentID(a)})
+		}
+	}
+	if err := st.ReplaceAssignments(ctx, assigned); err != nil {
 		return err
 	}
 	var agents []store.Agent

@@ -75,6 +75,9 @@ func TestSeedWritesAConsistentStore(t *testing.T) {
 			t.Errorf("%d uptime buckets differ from the results they count:\n%s", n, q)
 		}
 	}
+	if got, want := count(`SELECT COUNT(*) FROM endpoint_agents`), int64(f.endpoints*f.agents); got != want {
+		t.Errorf("%d assignments stored, want every agent on every endpoint (%d)", got, want)
+	}
 	for _, typ := range []string{"FIRED", "DEGRADED", "AGENT_TRIGGERED", "AGENT_STALE"} {
 		if count(`SELECT COUNT(*) FROM endpoint_events WHERE event_type = $1`, typ) == 0 {
 			t.Errorf("no %s events", typ)

@@ -19,6 +19,7 @@ var postgresMigrations = []migration{
 	{version: 7, name: "quorum_states", up: postgresQuorumStates},
 	{version: 8, name: "dashboard_columns", up: dashboardColumns},
 	{version: 9, name: "dashboard_indexes", up: dashboardIndexes},
+	{version: 10, name: "endpoint_agents", up: postgresEndpointAgents},
 }
 
 // postgresGatusBaseline creates Gatus's tables where missing and adds the
@@ -200,6 +201,16 @@ func postgresQuorumStates(ctx context.Context, d db) error {
 		reporting_count        INTEGER     NOT NULL,
 		updated_at             TIMESTAMPTZ NOT NULL,
 		PRIMARY KEY (endpoint_id, alert_index))`)
+}
+
+// postgresEndpointAgents records which agents monitor each endpoint
+// (monitored-by), so that readers list an agent that monitors an endpoint
+// before it reports anything (see ReplaceAssignments).
+func postgresEndpointAgents(ctx context.Context, d db) error {
+	return execAll(ctx, d, `CREATE TABLE endpoint_agents (
+		endpoint_id BIGINT NOT NULL REFERENCES endpoints(endpoint_id) ON DELETE CASCADE,
+		agent_id    TEXT   NOT NULL,
+		PRIMARY KEY (endpoint_id, agent_id))`)
 }
 
 // dropForeignKeys drops the foreign keys of table that reference parent.

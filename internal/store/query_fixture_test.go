@@ -121,6 +121,8 @@ func fixtureResult(key, agent string, at time.Time, ok bool, d time.Duration) Re
 //     fine, 50ms); core_web by eu once with a certificate; edge_cdn by
 //     local (no agent row);
 //   - a run of ap on core_web (no results): it monitors without data;
+//   - assignments as the central records them: core_api monitored by ap,
+//     eu, us (ap never reported it), core_web by ap, eu, edge_cdn by local;
 //   - quorum rows: core_api alert 0 firing; core_web alert 0 of an old
 //     checksum, alerts 2 (degraded) and 3 (firing) of the current one;
 //   - events from readT0+30m on.
@@ -154,6 +156,11 @@ func seedReadFixture(t *testing.T, s Store) {
 	web.CertificateExpiration = 30 * 24 * time.Hour
 	rs = append(rs, web, fixtureResult("edge_cdn", LocalAgentID, readT0.Add(5*time.Minute), false, 700*time.Millisecond))
 	must(s.WriteResults(ctx, rs))
+	must(s.ReplaceAssignments(ctx, []Assignment{
+		{EndpointKey: "core_api", AgentID: "ap"}, {EndpointKey: "core_api", AgentID: "eu"}, {EndpointKey: "core_api", AgentID: "us"},
+		{EndpointKey: "core_web", AgentID: "ap"}, {EndpointKey: "core_web", AgentID: "eu"},
+		{EndpointKey: "edge_cdn", AgentID: LocalAgentID},
+	}))
 	must(s.SaveAgentRuns(ctx, []AgentRun{{EndpointKey: "core_web", ConfigurationChecksum: "sum-web/2", AgentID: "ap"}}))
 	must(s.SaveQuorumStates(ctx, []QuorumState{
 		{EndpointKey: "core_api", AlertIndex: 0, ConfigurationChecksum: "sum-api", Firing: true, FiredAt: readT0.Add(40 * time.Minute),

@@ -284,6 +284,7 @@ func TestReaderLatestResults(t *testing.T) {
 		}
 		failed := []string{"unexpected status 503", "upstream timeout"}
 		want := []LatestResult{
+			{EndpointKey: "core_api", AgentID: "ap"}, // assigned, never reported
 			{EndpointKey: "core_api", AgentID: "eu", HasResult: true, Timestamp: readT0.Add(110 * time.Minute), Success: true, HTTPStatus: 200, Duration: 111 * time.Millisecond},
 			{EndpointKey: "core_api", AgentID: "us", HasResult: true, Timestamp: readT0.Add(110*time.Minute + time.Second), Success: true, HTTPStatus: 200, Duration: 50 * time.Millisecond},
 			{EndpointKey: "core_web", AgentID: "ap"},
@@ -294,8 +295,12 @@ func TestReaderLatestResults(t *testing.T) {
 			t.Errorf("latest results:\n got %+v\nwant %+v", got, want)
 		}
 		got, err = r.LatestResults(ctx, ReadFilter{EndpointKeys: []string{"core_web", "gone"}, AgentIDs: []string{"eu", "nobody"}})
-		if err != nil || len(got) != 1 || !reflect.DeepEqual(got[0], want[3]) {
+		if err != nil || len(got) != 1 || !reflect.DeepEqual(got[0], want[4]) {
 			t.Errorf("core_web by eu: %+v, %v", got, err)
+		}
+		got, err = r.LatestResults(ctx, ReadFilter{EndpointKeys: []string{"core_api"}, AgentIDs: []string{"ap"}})
+		if err != nil || len(got) != 1 || !reflect.DeepEqual(got[0], want[0]) {
+			t.Errorf("core_api by ap (assigned, no results): %+v, %v; want %+v", got, err, want[0])
 		}
 		got, err = r.LatestResults(ctx, ReadFilter{EndpointKeys: []string{"gone"}})
 		if err != nil || len(got) != 0 {

@@ -124,7 +124,10 @@ func (r *Reader) Agents(ctx context.Context, ids []string) ([]Agent, error) {
 }
 
 // LatestResults returns the newest result of every (endpoint, agent) pair
-// of the filter, ordered by endpoint key and agent id.
+// of the filter, ordered by endpoint key and agent id. The pairs are those
+// with results, with a stored run, and those of the stored assignments (an
+// agent that monitors the endpoint but never reported is listed without a
+// result).
 //
 // The pairs are found without reading every result: per endpoint, a
 // recursive query steps from one agent id to the next through the index on
@@ -133,7 +136,7 @@ func (r *Reader) Agents(ctx context.Context, ids []string) ([]Agent, error) {
 // seek on the same index.
 func (r *Reader) LatestResults(ctx context.Context, f ReadFilter) ([]LatestResult, error) {
 	var w where
-	var seedFilter, runFilter string
+	var seedFilter, runFilter, assignFilter string
 	if len(f.EndpointKeys) > 0 {
 		ids, _, err := r.endpointIDs(ctx, f.EndpointKeys)
 		if err != nil {
@@ -146,6 +149,8 @@ func (r *Reader) LatestResults(ctx context.Context, f ReadFilter) ([]LatestResul
 		seedFilter = whereSince(&w, 0, "WHERE")
 		r.dialect.anyOf(&w, "t.endpoint_id", ids)
 		runFilter = whereSince(&w, 0, "WHERE")
+		r.dialect.anyOf(&w, "a.endpoint_id", ids)
+		assignFilter = whereSince(&w, 0, "WHERE")
 	}
 	var agentFilter string
 	if len(f.AgentIDs) > 0 {
@@ -178,6 +183,8 @@ func (r *Reader) LatestResults(ctx context.Context, f ReadFilter) ([]LatestResul
 			SELECT endpoint_id, agent_id FROM walk WHERE agent_id IS NOT NULL
 			UNION
 			SELECT t.endpoint_id, t.agent_id FROM endpoint_alerts_triggered t` + runFilter + `
+			UNION
+			SELECT a.endpoint_id, a.agent_id FROM endpoint_agents a` + assignFilter + `
 		)
 		SELECT e.endpoint_key, p.agent_id, l.timestamp, l.success, l.status, l.duration, l.errors, l.certificate_expiration
 		FROM pairs p JOIN endpoints e ON e.endpoint_id = p.endpoint_id
@@ -226,9 +233,10 @@ func (r *Reader) LatestResults(ctx context.Context, f ReadFilter) ([]LatestResul
 // by their index in the endpoint's alerts list, disabled ones included,
 // so the first enabled one has the lowest stored index, and rows of an
 // earlier configuration (another checksum) are left out, as the central's
-// restore leaves them out. An endpoint without such a row (no enabled
-// alert, or no transition since its configuration was applied) is not
-// listed.
+// restore leaves them out. The central saves a row for every enabled
+// alert when it starts and on each reload, so an endpoint without such a
+// row has no enabled alert (or the store was written by a central that
+// only saved rows on transitions).
 func (r *Reader) EndpointQuorums(ctx context.Context, keys []string) ([]QuorumState, error) {
 	var w where
 	if len(keys) > 0 {

@@ -10,10 +10,10 @@ type ReadFilter struct {
 }
 
 // LatestResult is the newest result of one (endpoint, agent) pair. A pair
-// is listed when the agent has results for the endpoint, or a run under
-// the endpoint's current configuration (it monitors the endpoint and
-// reported since the configuration was applied); HasResult is false when
-// its results were all pruned.
+// is listed when the agent has results for the endpoint, a run under the
+// endpoint's current configuration, or is assigned to it (endpoint_agents,
+// from monitored-by); HasResult is false when it never reported or its
+// results were all pruned.
 type LatestResult struct {
 	EndpointKey string
 	AgentID     string

@@ -18,6 +18,7 @@ var sqliteMigrations = []migration{
 	{version: 7, name: "quorum_states", up: sqliteQuorumStates},
 	{version: 8, name: "dashboard_columns", up: dashboardColumns},
 	{version: 9, name: "dashboard_indexes", up: dashboardIndexes},
+	{version: 10, name: "endpoint_agents", up: sqliteEndpointAgents},
 }
 
 // sqliteGatusBaseline creates Gatus's tables where missing and adds the
@@ -233,6 +234,16 @@ func sqliteQuorumStates(ctx context.Context, d db) error {
 		reporting_count        INTEGER   NOT NULL,
 		updated_at             TIMESTAMP NOT NULL,
 		PRIMARY KEY (endpoint_id, alert_index))`)
+}
+
+// sqliteEndpointAgents records which agents monitor each endpoint
+// (monitored-by), so that readers list an agent that monitors an endpoint
+// before it reports anything (see ReplaceAssignments).
+func sqliteEndpointAgents(ctx context.Context, d db) error {
+	return execAll(ctx, d, `CREATE TABLE endpoint_agents (
+		endpoint_id INTEGER NOT NULL REFERENCES endpoints(endpoint_id) ON DELETE CASCADE,
+		agent_id    TEXT    NOT NULL,
+		PRIMARY KEY (endpoint_id, agent_id)) WITHOUT ROWID`)
 }
 
 // sameCount fails when a table seeded from another has a different number

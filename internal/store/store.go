@@ -23,6 +23,14 @@ type Store interface {
 	// UpsertEndpoints records endpoints by key (name, group, checksum).
 	UpsertEndpoints(ctx context.Context, endpoints []Endpoint) error
 
+	// ReplaceAssignments replaces every stored assignment (which agents
+	// monitor which endpoint) with as, in one transaction. Every endpoint
+	// must be recorded (UpsertEndpoints); duplicates are ignored.
+	ReplaceAssignments(ctx context.Context, as []Assignment) error
+	// ListAssignments returns the stored assignments ordered by endpoint
+	// key and agent id.
+	ListAssignments(ctx context.Context) ([]Assignment, error)
+
 	// WriteResults writes results synchronously, in transactions of at most
 	// Batching.MaxBatchSize results (up to Batching.Workers at once), and adds
 	// them to the uptime buckets. Results of unknown endpoints create the

@@ -186,8 +186,9 @@ func currentFrame(in currentInput) *data.Frame {
 	}
 	switch in.metric {
 	case "firing", "degraded", "triggered_agents":
-		// An endpoint without a stored quorum row has had no transition
-		// under its configuration: not firing, not degraded, none
+		// The central stores a quorum row for every enabled alert from its
+		// start; an endpoint without one has no enabled alert (or the store
+		// was written by an older central): not firing, not degraded, none
 		// triggered. Every endpoint gets a series, so an alert rule sees 0
 		// rather than no data.
 		for _, e := range in.endpoints {

@@ -91,6 +91,9 @@ func openStore(t testing.TB, cfg store.Config) store.Store {
 //     alert, always up.
 //   - agents: eu "Europe (Frankfurt)" and sa "South America" healthy, us
 //     "US East" stale, ap "Asia Pacific" never seen, local healthy.
+//   - assignments, as the central records monitored-by: ap monitors
+//     core_api without ever reporting, so its status row is stale with no
+//     result.
 //
 // eu sees a certificate that expires 45 days after each of its probes.
 func Seed(t testing.TB, s store.Store) {
@@ -109,6 +112,11 @@ func Seed(t testing.TB, s store.Store) {
 		{Key: "core_api", Name: "api", Group: "core", ConfigurationChecksum: "sum-api"},
 		{Key: "core_web", Name: "web", Group: "core", ConfigurationChecksum: "sum-web"},
 		{Key: "edge_dns", Name: "dns", Group: "edge", ConfigurationChecksum: "sum-dns"},
+	}))
+	must("assignments", s.ReplaceAssignments(ctx, []store.Assignment{
+		{EndpointKey: "core_api", AgentID: "eu"}, {EndpointKey: "core_api", AgentID: "us"}, {EndpointKey: "core_api", AgentID: "ap"},
+		{EndpointKey: "core_web", AgentID: "eu"}, {EndpointKey: "core_web", AgentID: "us"}, {EndpointKey: "core_web", AgentID: "sa"},
+		{EndpointKey: "edge_dns", AgentID: store.LocalAgentID},
 	}))
 	must("agents", s.UpsertAgents(ctx, []store.Agent{
 		{ID: "eu", Name: "Europe (Frankfurt)", LastSeen: SeedTo.Add(-20 * time.Second), StaleAfter: 3 * time.Minute},

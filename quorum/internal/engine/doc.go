@@ -24,6 +24,12 @@
 //     moved, agents' last contact and the hourly uptime sums kept in the
 //     store's memory: a crash loses at most one tick of run progress, which
 //     the next results make up, and of uptime counts.
+//   - For readers of the store (the Grafana plugin), Open (after restore)
+//     and every reload record the assignments (each enabled endpoint's
+//     monitored-by) and write the quorum row of every enabled alert, so
+//     that K, M and the reporting count are there before any transition;
+//     afterwards a row is rewritten whenever its endpoint has a transition
+//     or one of its agents goes stale or comes back (reporting count).
 //   - Metrics mirror the machine: each result counts as it is taken, before
 //     it is written; the gauges of what a batch changed are set at once, and
 //     every Tick sets them all.

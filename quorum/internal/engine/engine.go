@@ -154,6 +154,10 @@ func Open(ctx context.Context, opts Options) (*Engine, error) {
 		e.abort()
 		return nil, err
 	}
+	if err := e.saveEveryQuorum(ctx); err != nil {
+		e.abort()
+		return nil, fmt.Errorf("save the quorum state of every alert: %w", err)
+	}
 	e.refreshMetrics()
 	return e, nil
 }

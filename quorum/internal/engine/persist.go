@@ -96,6 +96,25 @@ func (e *Engine) markEvents(mc *monitoring.Config, events []state.Event) {
 	}
 }
 
+// saveEveryQuorum writes the quorum state of every enabled alert of every
+// endpoint, through the committer like every other quorum write: readers of
+// the store (the Grafana plugin) then see K, M and the reporting count of
+// an endpoint from the start, not only after its first transition. Open
+// calls it after restore and reload after applying a config; the rows
+// come from the machine, so a restored firing alert is written back as it
+// was restored. On failure the endpoints stay dirty for the next save.
+func (e *Engine) saveEveryQuorum(ctx context.Context) error {
+	eps := e.machine.Endpoints()
+	e.dirtyMu.Lock()
+	for _, st := range eps {
+		if len(st.Alerts) > 0 {
+			e.dirtyState[st.Key] = struct{}{}
+		}
+	}
+	e.dirtyMu.Unlock()
+	return e.commits.submit(ctx, &commit{state: true})
+}
+
 // takeDirty empties the dirty sets. With onlyState (the save that must
 // precede transitions), runs are taken only when urgent; the other moved
 // runs wait for the next full save, a tick later at most.

@@ -49,11 +49,17 @@ func (e *Engine) reload(mc *monitoring.Config) {
 	if err := e.syncConfig(ctx, mc, append(ch.Removed, ch.Reset...)); err != nil {
 		e.logger.Error("Recording the reloaded monitoring config in storage failed", zap.Error(err))
 	}
+	// K, M and the reporting count may have changed for every endpoint,
+	// and reset or added ones have no row of their configuration yet.
+	if err := e.saveEveryQuorum(ctx); err != nil {
+		e.logger.Error("Saving the quorum state after the reload failed; the next tick retries", zap.Error(err))
+	}
 }
 
-// syncConfig records the config's agents and endpoints in the store and
-// deletes the stored runs of the endpoints given, which were removed or
-// whose configuration changed.
+// syncConfig records the config's agents, endpoints and assignments (the
+// agents of each enabled endpoint's monitored-by) in the store and deletes
+// the stored runs of the endpoints given, which were removed or whose
+// configuration changed.
 func (e *Engine) syncConfig(ctx context.Context, mc *monitoring.Config, cleanup []string) error {
 	agents := make([]store.Agent, len(mc.Agents))
 	for i, a := range mc.Agents {
@@ -70,6 +76,8 @@ func (e *Engine) syncConfig(ctx context.Context, mc *monitoring.Config, cleanup 
 	}
 	if err := e.store.UpsertEndpoints(ctx, endpoints); err != nil {
 		errs = append(errs, fmt.Errorf("record endpoints: %w", err))
+	} else if err := e.store.ReplaceAssignments(ctx, assignments(mc)); err != nil {
+		errs = append(errs, fmt.Errorf("record assignments: %w", err))
 	}
 	for _, key := range cleanup {
 		if _, err := e.store.DeleteAgentRuns(ctx, key, runChecksums(mc, key)); err != nil {
@@ -77,4 +85,21 @@ func (e *Engine) syncConfig(ctx context.Context, mc *monitoring.Config, cleanup 
 		}
 	}
 	return errors.Join(errs...)
+}
+
+// assignments are the (endpoint, agent) pairs of the config: the agents of
+// every enabled endpoint's monitored-by (which defaults to the local
+// agent). A disabled endpoint is probed by nobody.
+func assignments(mc *monitoring.Config) []store.Assignment {
+	var out []store.Assignment
+	for i := range mc.Endpoints {
+		ep := &mc.Endpoints[i]
+		if !ep.IsEnabled() {
+			continue
+		}
+		for _, agent := range ep.MonitoredBy {
+			out = append(out, store.Assignment{EndpointKey: ep.Key(), AgentID: agent})
+		}
+	}
+	return out
 }
