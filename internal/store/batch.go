@@ -35,21 +35,6 @@ type Batch struct {
 	FlushUptimes bool
 }
 
-// BatchWriter is implemented by the stores of both drivers.
-//
-// WriteBatch writes b in one transaction. Unlike WriteResults it does not
-// add b's results to the hourly uptime buckets in that transaction: their
-// sums wait in memory, summed with those of later batches, until a batch
-// with FlushUptimes (or Close) writes them, so a bucket is upserted once per
-// flush rather than once per batch. A crash therefore loses the uptime sums
-// of at most the results written since the last flush; the results
-// themselves, events and state are durable when WriteBatch returns.
-type BatchWriter interface {
-	WriteBatch(ctx context.Context, b *Batch) error
-}
-
-var _ BatchWriter = (*core)(nil)
-
 // validate checks what every part of b needs, before anything is written.
 func (b *Batch) validate() error {
 	if err := validateResults(b.Results); err != nil {

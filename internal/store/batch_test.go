@@ -9,15 +9,6 @@ import (
 	"time"
 )
 
-func batchWriter(t *testing.T, s Store) BatchWriter {
-	t.Helper()
-	bw, ok := s.(BatchWriter)
-	if !ok {
-		t.Fatalf("%T does not implement BatchWriter", s)
-	}
-	return bw
-}
-
 func TestWriteBatchWritesEveryPartInOneTransaction(t *testing.T) {
 	forEachDriver(t, func(t *testing.T, dc driverCase) {
 		ctx := context.Background()
@@ -43,7 +34,7 @@ func TestWriteBatchWritesEveryPartInOneTransaction(t *testing.T) {
 				FiredAt: t0.Add(3 * time.Second), TriggeredCount: 1, ReportingCount: 2, AgentQuorum: 1, MonitorsCount: 2}},
 			Seen: map[string]time.Time{"eu": seen, "us": seen},
 		}
-		if err := batchWriter(t, s).WriteBatch(ctx, b); err != nil {
+		if err := s.WriteBatch(ctx, b); err != nil {
 			t.Fatal(err)
 		}
 		raw := dc.raw(t, cfg)
@@ -97,7 +88,6 @@ func TestWriteBatchKeepsUptimeInMemoryUntilAFlush(t *testing.T) {
 		ctx := context.Background()
 		cfg := dc.config(t)
 		s := open(t, cfg)
-		bw := batchWriter(t, s)
 		buckets := func() []UptimeBucket {
 			t.Helper()
 			got, err := s.UptimeBuckets(ctx, UptimeFilter{EndpointKey: "a_x"})
@@ -111,7 +101,7 @@ func TestWriteBatchKeepsUptimeInMemoryUntilAFlush(t *testing.T) {
 				probe("a_x", "eu", t0.Add(time.Duration(i)*time.Minute), true, 100*time.Millisecond),
 				probe("a_x", "us", t0.Add(65*time.Minute), i != 0, 200*time.Millisecond),
 			}}
-			if err := bw.WriteBatch(ctx, b); err != nil {
+			if err := s.WriteBatch(ctx, b); err != nil {
 				t.Fatal(err)
 			}
 		}
@@ -119,7 +109,7 @@ func TestWriteBatchKeepsUptimeInMemoryUntilAFlush(t *testing.T) {
 			t.Fatalf("buckets before a flush: %+v, want none", got)
 		}
 		// The flushing batch adds its own results too.
-		if err := bw.WriteBatch(ctx, &Batch{FlushUptimes: true, Results: []Result{probe("a_x", "eu", t0, false, 0)}}); err != nil {
+		if err := s.WriteBatch(ctx, &Batch{FlushUptimes: true, Results: []Result{probe("a_x", "eu", t0, false, 0)}}); err != nil {
 			t.Fatal(err)
 		}
 		want := []UptimeBucket{
@@ -138,7 +128,7 @@ func TestWriteBatchKeepsUptimeInMemoryUntilAFlush(t *testing.T) {
 		}
 
 		// Close writes what the last batches left in memory.
-		if err := bw.WriteBatch(ctx, &Batch{Results: []Result{probe("a_x", "eu", t0, true, 0)}}); err != nil {
+		if err := s.WriteBatch(ctx, &Batch{Results: []Result{probe("a_x", "eu", t0, true, 0)}}); err != nil {
 			t.Fatal(err)
 		}
 		if err := s.Close(ctx); err != nil {
@@ -157,8 +147,7 @@ func TestWriteBatchThatFailsWritesNothingAndKeepsTheUptimeToFlush(t *testing.T) 
 		ctx := context.Background()
 		cfg := dc.config(t)
 		s := open(t, cfg)
-		bw := batchWriter(t, s)
-		if err := bw.WriteBatch(ctx, &Batch{Results: []Result{probe("a_x", "eu", t0, true, 0)}}); err != nil {
+		if err := s.WriteBatch(ctx, &Batch{Results: []Result{probe("a_x", "eu", t0, true, 0)}}); err != nil {
 			t.Fatal(err)
 		}
 		// An endpoint named like another one cannot be created: the
@@ -168,7 +157,7 @@ func TestWriteBatchThatFailsWritesNothingAndKeepsTheUptimeToFlush(t *testing.T) 
 		}
 		clash := probe("other_key", "eu", t0, true, 0)
 		clash.EndpointName, clash.EndpointGroup = "x", "a"
-		err := bw.WriteBatch(ctx, &Batch{
+		err := s.WriteBatch(ctx, &Batch{
 			FlushUptimes: true,
 			Results:      []Result{probe("a_x", "eu", t0, true, 0), clash},
 			Events:       []Event{{EndpointKey: "a_x", Type: "FIRED", Time: t0}},
@@ -183,7 +172,7 @@ func TestWriteBatchThatFailsWritesNothingAndKeepsTheUptimeToFlush(t *testing.T) 
 		if n := rawCount(t, raw, `SELECT COUNT(*) FROM endpoint_events`); n != 0 {
 			t.Errorf("%d events after the failed batch, want 0", n)
 		}
-		if err := bw.WriteBatch(ctx, &Batch{FlushUptimes: true}); err != nil {
+		if err := s.WriteBatch(ctx, &Batch{FlushUptimes: true}); err != nil {
 			t.Fatal(err)
 		}
 		got, err := s.UptimeBuckets(ctx, UptimeFilter{EndpointKey: "a_x"})
@@ -198,7 +187,6 @@ func TestWriteBatchThatFailsWritesNothingAndKeepsTheUptimeToFlush(t *testing.T) 
 
 func TestWriteBatchRejectsIncompleteRows(t *testing.T) {
 	s := open(t, driverCases[0].config(t))
-	bw := batchWriter(t, s)
 	for _, tc := range []struct {
 		name string
 		b    Batch
@@ -213,7 +201,7 @@ func TestWriteBatchRejectsIncompleteRows(t *testing.T) {
 		{"seen without agent", Batch{Seen: map[string]time.Time{"": t0}}, "id is required"},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
-			if err := bw.WriteBatch(context.Background(), &tc.b); err == nil || !strings.Contains(err.Error(), tc.want) {
+			if err := s.WriteBatch(context.Background(), &tc.b); err == nil || !strings.Contains(err.Error(), tc.want) {
 				t.Fatalf("error %v, want one containing %q", err, tc.want)
 			}
 		})
@@ -224,10 +212,9 @@ func TestWriteBatchNeverReplacesStateWithAnOlderRead(t *testing.T) {
 	forEachDriver(t, func(t *testing.T, dc driverCase) {
 		ctx := context.Background()
 		s := open(t, dc.config(t))
-		bw := batchWriter(t, s)
 		write := func(at time.Time, failures int, firing bool) {
 			t.Helper()
-			if err := bw.WriteBatch(ctx, &Batch{
+			if err := s.WriteBatch(ctx, &Batch{
 				StateAt:      at,
 				Runs:         []AgentRun{{EndpointKey: "core_api", ConfigurationChecksum: "c/0", AgentID: "eu", FailuresInARow: failures}},
 				QuorumStates: []QuorumState{{EndpointKey: "core_api", ConfigurationChecksum: "c", Firing: firing}},
@@ -277,14 +264,13 @@ func BenchmarkWriteBatch(b *testing.B) {
 	for _, dc := range driverCases {
 		b.Run(dc.name, func(b *testing.B) {
 			s := open(b, dc.config(b))
-			bw := s.(BatchWriter)
 			ctx := context.Background()
 			b.ResetTimer()
 			for n, batch := 0, 0; n < b.N; batch++ {
 				size := min(2500, b.N-n)
 				off := n % len(pool)
 				size = min(size, len(pool)-off)
-				if err := bw.WriteBatch(ctx, &Batch{Results: pool[off : off+size], FlushUptimes: batch%20 == 19}); err != nil {
+				if err := s.WriteBatch(ctx, &Batch{Results: pool[off : off+size], FlushUptimes: batch%20 == 19}); err != nil {
 					b.Fatal(err)
 				}
 				n += size

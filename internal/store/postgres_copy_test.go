@@ -51,7 +51,7 @@ func TestPostgresCopyStoresEveryValueAsGiven(t *testing.T) {
 				s = open(t, cfg)
 			}
 			in := copyEdgeResults()
-			if err := batchWriter(t, s).WriteBatch(ctx, &Batch{Results: in}); err != nil {
+			if err := s.WriteBatch(ctx, &Batch{Results: in}); err != nil {
 				t.Fatal(err)
 			}
 			rows, err := raw.query(ctx, `SELECT r.agent_id, r.success, r.errors, r.connected, r.status, r.dns_rcode,

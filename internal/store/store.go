@@ -36,6 +36,15 @@ type Store interface {
 	// them to the uptime buckets. Results of unknown endpoints create the
 	// endpoint. On error, other batches of the call may have been written.
 	WriteResults(ctx context.Context, results []Result) error
+	// WriteBatch writes b (results, events, state) in one transaction, the
+	// central's group commit. Unlike WriteResults it does not add b's results
+	// to the hourly uptime buckets in that transaction: their sums wait in
+	// memory, summed with those of later batches, until a batch with
+	// FlushUptimes (or Close) writes them, so a bucket is upserted once per
+	// flush rather than once per batch. A crash therefore loses the uptime
+	// sums of at most the results written since the last flush; the results
+	// themselves, events and state are durable when WriteBatch returns.
+	WriteBatch(ctx context.Context, b *Batch) error
 	// Enqueue hands results to the background writer, which writes them in
 	// batches of Batching.MaxBatchSize or every Batching.FlushInterval. It
 	// blocks while Batching.QueueSize results are waiting (back-pressure) until

@@ -140,12 +140,7 @@ func Open(ctx context.Context, opts Options) (*Engine, error) {
 		_ = w.Stop()
 		return nil, fmt.Errorf("open %s storage: %w", sc.Driver, err)
 	}
-	bw, ok := e.store.(store.BatchWriter)
-	if !ok {
-		e.abort()
-		return nil, fmt.Errorf("open %s storage: %T cannot write batches", sc.Driver, e.store)
-	}
-	e.commits = newCommitter(commitWriters(sc), groupCommitResults(sc), e.assemble, bw.WriteBatch)
+	e.commits = newCommitter(commitWriters(sc), groupCommitResults(sc), e.assemble, e.store.WriteBatch)
 	if err := e.syncConfig(ctx, cfg, nil); err != nil {
 		e.abort()
 		return nil, err
