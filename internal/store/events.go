@@ -111,10 +111,10 @@ func (c *core) ListEvents(ctx context.Context, f EventFilter) ([]Event, error) {
 		FROM endpoint_events ev LEFT JOIN endpoints e ON e.endpoint_id = ev.endpoint_id` + w.String()
 	newestFirst := f.Limit > 0
 	if newestFirst {
-		q += " ORDER BY ev.endpoint_event_id DESC LIMIT " + w.next()
+		q += " ORDER BY ev.event_timestamp DESC, ev.endpoint_event_id DESC LIMIT " + w.next()
 		w.args = append(w.args, f.Limit)
 	} else {
-		q += " ORDER BY ev.endpoint_event_id"
+		q += " ORDER BY ev.event_timestamp, ev.endpoint_event_id"
 	}
 	rs, err := c.r.query(ctx, q, w.args...)
 	if err != nil {

@@ -227,3 +227,34 @@ func TestQuorumStateAndRunsSurviveARestart(t *testing.T) {
 		}
 	})
 }
+
+// TestEventsAreOrderedByTimeNotID: two concurrent transactions may number
+// events out of the order they happened in; an agent that went stale and
+// came back must read as back.
+func TestEventsAreOrderedByTimeNotID(t *testing.T) {
+	forEachDriver(t, func(t *testing.T, dc driverCase) {
+		ctx := context.Background()
+		s := open(t, dc.config(t))
+		// Back (later) is written first, so it gets the smaller id.
+		if err := s.RecordEvents(ctx, []Event{{AgentID: "eu", Type: EventAgentBack, Time: t0.Add(time.Second)}}); err != nil {
+			t.Fatal(err)
+		}
+		if err := s.RecordEvents(ctx, []Event{{AgentID: "eu", Type: EventAgentStale, Time: t0}}); err != nil {
+			t.Fatal(err)
+		}
+		last, err := s.ListEvents(ctx, EventFilter{AgentID: "eu", Limit: 1})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if len(last) != 1 || last[0].Type != EventAgentBack {
+			t.Errorf("newest event: %+v, want AGENT_BACK", last)
+		}
+		all, err := s.ListEvents(ctx, EventFilter{AgentID: "eu"})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if len(all) != 2 || all[0].Type != EventAgentStale || all[1].Type != EventAgentBack {
+			t.Errorf("events oldest first: %+v, want AGENT_STALE then AGENT_BACK", all)
+		}
+	})
+}

@@ -57,7 +57,9 @@ type Store interface {
 
 	// RecordEvents stores events; Details must be valid JSON or empty.
 	RecordEvents(ctx context.Context, events []Event) error
-	// ListEvents returns events matching f, oldest first.
+	// ListEvents returns events matching f, oldest first by event time (ids
+	// break ties): concurrent transactions may number events out of the
+	// order they happened in.
 	ListEvents(ctx context.Context, f EventFilter) ([]Event, error)
 
 	// SaveAgentRuns upserts per-agent runs, unique on (endpoint, checksum, agent).
