@@ -5,6 +5,8 @@ import (
 	"slices"
 	"strconv"
 	"time"
+
+	"github.com/quorate/quorate/bench/internal/benchfmt"
 )
 
 // quantiles summarises durations by nearest rank.
@@ -23,12 +25,6 @@ func summarize(ds []time.Duration) quantiles {
 	return quantiles{n: len(s), p50: rank(s, 0.50), p99: rank(s, 0.99), max: s[len(s)-1], ok: true}
 }
 
-// rank is the nearest-rank q-quantile of sorted s.
-func rank(s []time.Duration, q float64) time.Duration {
-	i := int(q*float64(len(s))+0.999999999) - 1
-	return s[max(0, min(i, len(s)-1))]
-}
-
 func (q quantiles) String() string {
 	if !q.ok {
 		return "no samples"
@@ -41,22 +37,8 @@ func ms(d time.Duration) string {
 	return strconv.FormatFloat(float64(d)/float64(time.Millisecond), 'f', 1, 64) + " ms"
 }
 
-// thousands prints n with commas: 1,234,567.
-func thousands(n int64) string {
-	s := strconv.FormatInt(n, 10)
-	neg := n < 0
-	if neg {
-		s = s[1:]
-	}
-	var out []byte
-	for i := range len(s) {
-		if i > 0 && (len(s)-i)%3 == 0 {
-			out = append(out, ',')
-		}
-		out = append(out, s[i])
-	}
-	if neg {
-		return "-" + string(out)
-	}
-	return string(out)
-}
+// The bench programs share how they rank and print figures.
+var (
+	rank      = benchfmt.Rank
+	thousands = benchfmt.Thousands
+)

@@ -2,8 +2,9 @@ package main
 
 import (
 	"slices"
-	"strconv"
 	"time"
+
+	"github.com/quorate/quorate/bench/internal/benchfmt"
 )
 
 // quantiles summarises durations by nearest rank.
@@ -21,28 +22,8 @@ func summarize(ds []time.Duration) quantiles {
 	return quantiles{n: len(s), p50: rank(s, 0.50), p95: rank(s, 0.95), max: s[len(s)-1]}
 }
 
-// rank is the nearest-rank q-quantile of sorted s.
-func rank(s []time.Duration, q float64) time.Duration {
-	i := int(q*float64(len(s))+0.999999999) - 1
-	return s[max(0, min(i, len(s)-1))]
-}
-
-// thousands prints n with commas: 1,234,567.
-func thousands(n int64) string {
-	s := strconv.FormatInt(n, 10)
-	neg := n < 0
-	if neg {
-		s = s[1:]
-	}
-	var out []byte
-	for i := range len(s) {
-		if i > 0 && (len(s)-i)%3 == 0 {
-			out = append(out, ',')
-		}
-		out = append(out, s[i])
-	}
-	if neg {
-		return "-" + string(out)
-	}
-	return string(out)
-}
+// The bench programs share how they rank and print figures.
+var (
+	rank      = benchfmt.Rank
+	thousands = benchfmt.Thousands
+)
