@@ -2,7 +2,6 @@ package store
 
 import (
 	"context"
-	"database/sql"
 	"errors"
 	"fmt"
 	"maps"
@@ -69,21 +68,17 @@ func (c *core) ListAgents(ctx context.Context) ([]Agent, error) {
 	if err := c.check(); err != nil {
 		return nil, err
 	}
-	rs, err := c.r.query(ctx, `SELECT agent_id, agent_name, last_seen, stale_after_ms FROM agents ORDER BY agent_id`)
+	rs, err := c.r.query(ctx, `SELECT `+agentColumns+` FROM agents ORDER BY agent_id`)
 	if err != nil {
 		return nil, fmt.Errorf("list agents: %w", err)
 	}
 	defer rs.Close()
 	var out []Agent
 	for rs.Next() {
-		var a Agent
-		var seen sql.NullTime
-		var staleMS int64
-		if err := rs.Scan(&a.ID, &a.Name, &seen, &staleMS); err != nil {
+		a, err := scanAgent(rs)
+		if err != nil {
 			return nil, fmt.Errorf("list agents: %w", err)
 		}
-		a.LastSeen = utcOrZero(seen)
-		a.StaleAfter = time.Duration(staleMS) * time.Millisecond
 		out = append(out, a)
 	}
 	return out, rs.Err()

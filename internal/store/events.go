@@ -2,7 +2,6 @@ package store
 
 import (
 	"context"
-	"encoding/json"
 	"errors"
 	"fmt"
 	"slices"
@@ -107,8 +106,7 @@ func (c *core) ListEvents(ctx context.Context, f EventFilter) ([]Event, error) {
 		types[i] = string(t)
 	}
 	w.in("ev.event_type", types)
-	q := `SELECT ev.endpoint_event_id, COALESCE(e.endpoint_key, ''), COALESCE(ev.agent_id, ''), ev.event_type, ev.event_timestamp, ev.details
-		FROM endpoint_events ev LEFT JOIN endpoints e ON e.endpoint_id = ev.endpoint_id` + w.String()
+	q := eventsFrom + w.String()
 	newestFirst := f.Limit > 0
 	if newestFirst {
 		q += " ORDER BY ev.event_timestamp DESC, ev.endpoint_event_id DESC LIMIT " + w.next()
@@ -123,16 +121,9 @@ func (c *core) ListEvents(ctx context.Context, f EventFilter) ([]Event, error) {
 	defer rs.Close()
 	var out []Event
 	for rs.Next() {
-		var e Event
-		var typ string
-		var details []byte
-		if err := rs.Scan(&e.ID, &e.EndpointKey, &e.AgentID, &typ, &e.Time, &details); err != nil {
+		e, err := scanEvent(rs)
+		if err != nil {
 			return nil, fmt.Errorf("list events: %w", err)
-		}
-		e.Type = EventType(typ)
-		e.Time = e.Time.UTC()
-		if len(details) > 0 {
-			e.Details = json.RawMessage(details)
 		}
 		out = append(out, e)
 	}

@@ -2,7 +2,6 @@ package store
 
 import (
 	"context"
-	"encoding/json"
 	"fmt"
 )
 
@@ -38,8 +37,7 @@ func (r *Reader) Events(ctx context.Context, q EventQuery) ([]Event, error) {
 	filter := w.String()
 	limit := w.next()
 	w.args = append(w.args, q.Limit)
-	rs, err := r.d.query(ctx, `SELECT ev.endpoint_event_id, COALESCE(e.endpoint_key, ''), COALESCE(ev.agent_id, ''), ev.event_type, ev.event_timestamp, ev.details
-		FROM endpoint_events ev LEFT JOIN endpoints e ON e.endpoint_id = ev.endpoint_id`+filter+`
+	rs, err := r.d.query(ctx, eventsFrom+filter+`
 		ORDER BY ev.event_timestamp DESC, ev.endpoint_event_id DESC LIMIT `+limit, w.args...)
 	if err != nil {
 		return nil, r.fail("read events", err)
@@ -47,16 +45,9 @@ func (r *Reader) Events(ctx context.Context, q EventQuery) ([]Event, error) {
 	defer rs.Close()
 	var out []Event
 	for rs.Next() {
-		var e Event
-		var typ string
-		var ts anyTime
-		var details []byte
-		if err := rs.Scan(&e.ID, &e.EndpointKey, &e.AgentID, &typ, &ts, &details); err != nil {
+		e, err := scanEvent(rs)
+		if err != nil {
 			return nil, r.fail("read events", err)
-		}
-		e.Type, e.Time = EventType(typ), ts.t
-		if len(details) > 0 {
-			e.Details = json.RawMessage(details)
 		}
 		out = append(out, e)
 	}

@@ -98,23 +98,17 @@ func (r *Reader) Agents(ctx context.Context, ids []string) ([]Agent, error) {
 	if len(ids) > 0 {
 		r.dialect.anyOf(&w, "agent_id", ids)
 	}
-	rs, err := r.d.query(ctx, `SELECT agent_id, agent_name, last_seen, stale_after_ms FROM agents`+w.String()+` ORDER BY agent_id`, w.args...)
+	rs, err := r.d.query(ctx, `SELECT `+agentColumns+` FROM agents`+w.String()+` ORDER BY agent_id`, w.args...)
 	if err != nil {
 		return nil, r.fail("list agents", err)
 	}
 	defer rs.Close()
 	var out []Agent
 	for rs.Next() {
-		var a Agent
-		var seen anyTime
-		var staleMS int64
-		if err := rs.Scan(&a.ID, &a.Name, &seen, &staleMS); err != nil {
+		a, err := scanAgent(rs)
+		if err != nil {
 			return nil, r.fail("list agents", err)
 		}
-		if seen.valid {
-			a.LastSeen = seen.t
-		}
-		a.StaleAfter = time.Duration(staleMS) * time.Millisecond
 		out = append(out, a)
 	}
 	if err := rs.Err(); err != nil {

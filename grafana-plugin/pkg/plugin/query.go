@@ -6,7 +6,6 @@ import (
 	"errors"
 	"fmt"
 	"slices"
-	"strconv"
 	"strings"
 	"time"
 
@@ -116,9 +115,9 @@ func ParseQuery(dq backend.DataQuery) (Query, error) {
 	case TypeUptime:
 		q.Per, err = oneOf("per", m.Per, UptimePer)
 	case TypeFailures:
-		q.Limit, err = parseLimit(m.Limit, DefaultFailuresLimit)
+		q.Limit, err = parseCount("limit", m.Limit, DefaultFailuresLimit, MaxLimit)
 	case TypeAlerts:
-		q.Limit, err = parseLimit(m.Limit, DefaultAlertsLimit)
+		q.Limit, err = parseCount("limit", m.Limit, DefaultAlertsLimit, MaxLimit)
 		if err == nil {
 			q.EventTypes, err = parseEventTypes(m.EventTypes)
 		}
@@ -177,29 +176,6 @@ func oneOf(field, v string, allowed []string) (string, error) {
 		return "", fmt.Errorf("%s: %q is not supported; use one of %s (default %s)", field, v, strings.Join(allowed, ", "), allowed[0])
 	}
 	return v, nil
-}
-
-// parseLimit reads a number or a numeric string; absent or 0 is def.
-func parseLimit(raw json.RawMessage, def int) (int, error) {
-	raw = bytes.TrimSpace(raw)
-	if len(raw) == 0 || string(raw) == "null" || string(raw) == `""` {
-		return def, nil
-	}
-	text := string(raw)
-	var s string
-	if json.Unmarshal(raw, &s) == nil {
-		text = strings.TrimSpace(s)
-	}
-	n, err := strconv.Atoi(text)
-	switch {
-	case err != nil:
-		return 0, fmt.Errorf("limit: %s is not a whole number; use 1 to %d (default %d)", raw, MaxLimit, def)
-	case n == 0:
-		return def, nil
-	case n < 0 || n > MaxLimit:
-		return 0, fmt.Errorf("limit: %d is out of range; use 1 to %d (default %d)", n, MaxLimit, def)
-	}
-	return n, nil
 }
 
 // parseEventTypes reads event types (case-insensitive); none means all.

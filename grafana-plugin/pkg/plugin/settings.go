@@ -6,7 +6,6 @@ import (
 	"errors"
 	"fmt"
 	"slices"
-	"strconv"
 	"strings"
 
 	"github.com/grafana/grafana-plugin-sdk-go/backend"
@@ -94,7 +93,7 @@ func ParseSettings(s backend.DataSourceInstanceSettings) (Settings, error) {
 	default:
 		errs = append(errs, fmt.Errorf("jsonData.driver: %q is not supported; use %q or %q", out.Driver, store.DriverPostgres, store.DriverSQLite))
 	}
-	n, err := parseMaxOpenConns(jd.MaxOpenConns)
+	n, err := parseCount("jsonData.maxOpenConns", jd.MaxOpenConns, store.DefaultReaderMaxConns, maxOpenConnsLimit)
 	if err != nil {
 		errs = append(errs, err)
 	}
@@ -113,30 +112,6 @@ func ParseSettings(s backend.DataSourceInstanceSettings) (Settings, error) {
 		return Settings{}, errors.New(strings.Join(lines, "\n"))
 	}
 	return out, nil
-}
-
-// parseMaxOpenConns accepts a number or a numeric string (the config
-// editor may store either); absent or 0 is the default.
-func parseMaxOpenConns(raw json.RawMessage) (int, error) {
-	raw = bytes.TrimSpace(raw)
-	if len(raw) == 0 || string(raw) == "null" || string(raw) == `""` {
-		return store.DefaultReaderMaxConns, nil
-	}
-	text := string(raw)
-	var s string
-	if json.Unmarshal(raw, &s) == nil {
-		text = strings.TrimSpace(s)
-	}
-	n, err := strconv.Atoi(text)
-	switch {
-	case err != nil:
-		return 0, fmt.Errorf("jsonData.maxOpenConns: %s is not a whole number; use 1 to %d (default %d)", raw, maxOpenConnsLimit, store.DefaultReaderMaxConns)
-	case n == 0:
-		return store.DefaultReaderMaxConns, nil
-	case n < 0 || n > maxOpenConnsLimit:
-		return 0, fmt.Errorf("jsonData.maxOpenConns: %d is out of range; use 1 to %d (default %d)", n, maxOpenConnsLimit, store.DefaultReaderMaxConns)
-	}
-	return n, nil
 }
 
 // readerConfig is the store reader's view of the settings.
